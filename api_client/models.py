@@ -1,0 +1,331 @@
+"""Wire models of the authorized-user API (see `openapi.json`).
+
+Every body that crosses the wire is one of these msgspec Structs, so a malformed answer fails
+at decode time with a clear message instead of deep inside a screen. Response models ignore
+fields the contract does not have (msgspec's default): a full date of birth, an address or an
+unmasked ID sent by a server is dropped on decode and never reaches the app.
+
+Field names follow Co-WIN where Co-WIN has the field (`beneficiary_reference_id`,
+`birth_year`, `txnId`, `errorCode`, ...); dates are `DD-MM-YYYY` strings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, TypeVar
+
+import msgspec
+from msgspec import Meta, Struct
+
+DATE_PATTERN = r"^\d{2}-\d{2}-\d{4}$"
+Date = Annotated[str, Meta(pattern=DATE_PATTERN, description="DD-MM-YYYY")]
+OptionalDate = Annotated[
+    str, Meta(pattern=r"^(\d{2}-\d{2}-\d{4})?$", description="DD-MM-YYYY, or empty")
+]
+Sha256Hex = Annotated[
+    str, Meta(pattern=r"^[0-9a-f]{64}$", description="lowercase hex SHA-256 of the digits")
+]
+TxnId = Annotated[str, Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
+Mobile = Annotated[str, Meta(pattern=r"^[6-9]\d{9}$", description="10 digits, no +91")]
+ReferenceId = Annotated[str, Meta(pattern=r"^\d{13,14}$")]
+MaskedDigits = Annotated[str, Meta(pattern=r"^[*X]*\d{0,4}$", description="masked, last 4 shown")]
+Seconds = Annotated[int, Meta(ge=0)]
+Vaccine = Literal[
+    "COVISHIELD", "COVAXIN", "SPUTNIK V", "CORBEVAX", "ZYCOV-D", "COVOVAX"
+]
+Gender = Literal["Male", "Female", "Others"]
+Environment = Literal["production", "training"]
+DoseNumber = Annotated[int, Meta(ge=1, le=4)]
+BatchCode = Annotated[str, Meta(pattern=r"^[A-Z0-9][A-Z0-9-]{2,19}$")]
+Reaction = Literal[
+    "pain at injection site", "fever", "headache", "fatigue", "nausea", "rash", "fainting",
+    "other minor",
+]
+ErrorReason = Literal[
+    "wrong beneficiary", "wrong vaccine", "wrong batch", "wrong dose number", "duplicate entry",
+    "not administered",
+]
+
+
+class Model(Struct):
+    """Base for every wire model. Each subclass is keyword-only (msgspec does not inherit
+    `kw_only`), so field order never matters."""
+
+
+class Request(Model, forbid_unknown_fields=True):
+    """Request bodies are strict: an unknown field is a client bug, not data to ignore."""
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class ErrorBody(Model, kw_only=True, omit_defaults=True):
+    """`{"errorCode": "...", "error": "..."}` plus details some errors carry."""
+
+    errorCode: Annotated[str, Meta(min_length=1, max_length=32)]
+    error: Annotated[str, Meta(max_length=500)]
+    tries_left: Seconds | None = None
+    retry_after: Seconds | None = None
+    earliest_date: OptionalDate | None = None
+
+
+# --- vaccinator login -------------------------------------------------------------------
+
+
+class LoginRequest(Request, kw_only=True):
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class TxnResponse(Model, kw_only=True):
+    txnId: TxnId
+
+
+class ConfirmOtpRequest(Request, kw_only=True):
+    txnId: TxnId
+    otp: Sha256Hex
+
+
+class User(Model, kw_only=True):
+    username: str
+    name: str
+    centre_id: int
+    centre_name: str
+
+
+class LoginResponse(Model, kw_only=True):
+    token: Annotated[str, Meta(min_length=16)]
+    expires_in: Seconds
+    user: User
+
+
+class RenewResponse(Model, kw_only=True):
+    token: Annotated[str, Meta(min_length=16)]
+    expires_in: Seconds
+
+
+class LogoutResponse(Model, kw_only=True):
+    status: Literal["logged out"]
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+class Batch(Model, kw_only=True):
+    vaccine_batch: BatchCode
+    expiry_date: Date
+
+
+class Session(Model, kw_only=True):
+    session_id: Annotated[str, Meta(min_length=8, max_length=64)]
+    date: Date
+    centre_id: int
+    centre_name: str
+    vaccine: Vaccine
+    min_age_limit: Annotated[int, Meta(ge=0, le=120)]
+    max_age_limit: Annotated[int, Meta(ge=0, le=120)] | None = None
+    slots: list[str] = []
+    capacity: Seconds
+    doses_given: Seconds
+    batches: list[Batch]
+
+
+class SessionsResponse(Model, kw_only=True):
+    sessions: list[Session]
+
+
+# --- beneficiary consent ----------------------------------------------------------------
+
+
+class SearchRequest(Request, kw_only=True):
+    """Exactly one of the two; there is no search by photo-ID number."""
+
+    mobile: Mobile | None = None
+    beneficiary_reference_id: ReferenceId | None = None
+
+
+class SearchResponse(Model, kw_only=True):
+    """Nothing personal: the OTP goes to the registered mobile, shown masked."""
+
+    txnId: TxnId
+    masked_mobile: MaskedDigits
+    expires_in: Seconds
+
+
+class BeneficiarySummary(Model, kw_only=True):
+    beneficiary_reference_id: ReferenceId
+    name: str
+    birth_year: Annotated[str, Meta(pattern=r"^\d{4}$")]
+    gender: Gender
+    photo_id_type: str
+    photo_id_number: MaskedDigits
+    vaccination_status: Literal["Not Vaccinated", "Partially Vaccinated", "Vaccinated"]
+
+
+class ConsentResponse(Model, kw_only=True):
+    consent_token: Annotated[str, Meta(min_length=16)]
+    expires_in: Seconds
+    beneficiaries: list[BeneficiarySummary]
+
+
+class DoseGiven(Model, kw_only=True):
+    vaccination_id: str
+    dose: DoseNumber
+    vaccine: Vaccine
+    vaccine_batch: str
+    date: Date
+    is_precaution: bool = False
+    status: Literal["completed", "entered-in-error"] = "completed"
+
+
+class Eligibility(Model, kw_only=True):
+    """The server's verdict on the next dose; the server stays the authority."""
+
+    eligible: bool
+    reason_code: str = ""
+    message: str = ""
+    due_dose: Annotated[int, Meta(ge=0, le=4)] = 0
+    earliest_date: OptionalDate = ""
+    vaccines: list[Vaccine] = []
+
+
+class Beneficiary(BeneficiarySummary, kw_only=True):
+    mobile_number: MaskedDigits
+    comorbidity_ind: Literal["Y", "N"]
+    vaccine: Vaccine | Literal[""] = ""
+    dose1_date: OptionalDate = ""
+    dose2_date: OptionalDate = ""
+    precaution_dose_one_date: OptionalDate = ""
+    due_dose: Annotated[int, Meta(ge=0, le=4)] = 0
+    next_vaccination_date: OptionalDate = ""
+    doses: list[DoseGiven] = []
+    eligibility: Eligibility
+
+
+# --- recording ----------------------------------------------------------------------------
+
+
+class VaccinateRequest(Request, kw_only=True):
+    session_id: Annotated[str, Meta(min_length=8, max_length=64)]
+    vaccine: Vaccine
+    vaccine_batch: BatchCode
+    dose: DoseNumber
+    id_verified: bool
+
+
+class VaccinateResponse(Model, kw_only=True):
+    vaccination_id: str
+    certificate_id: str
+    beneficiary: Beneficiary
+
+
+class EnteredInErrorRequest(Request, kw_only=True):
+    reason: ErrorReason
+
+
+class EnteredInErrorResponse(Model, kw_only=True):
+    vaccination_id: str
+    status: Literal["entered-in-error"]
+
+
+class AefiRequest(Request, kw_only=True):
+    """A minor reaction seen in the 30-minute observation. No free text: it could hold PII."""
+
+    reaction: Reaction
+    onset_minutes: Annotated[int, Meta(ge=0, le=30)]
+
+
+class AefiResponse(Model, kw_only=True):
+    aefi_id: str
+    vaccination_id: str
+
+
+class SummaryRecord(Model, kw_only=True):
+    vaccination_id: str
+    time: str
+    beneficiary_reference_id: MaskedDigits
+    dose: DoseNumber
+    vaccine: Vaccine
+    vaccine_batch: str
+    status: Literal["completed", "entered-in-error"]
+
+
+class SessionSummary(Model, kw_only=True):
+    session_id: str
+    total: Seconds
+    by_dose: dict[str, int]
+    by_vaccine: dict[str, int]
+    by_batch: dict[str, int]
+    my_records: list[SummaryRecord]
+
+
+class ServerMeta(Model, kw_only=True):
+    server_time: str
+    version: str
+    environment: Environment
+
+
+# --- training-only (present only when environment is "training") ------------------------
+
+
+class SmsMessage(Model, kw_only=True):
+    txnId: TxnId
+    masked_mobile: MaskedDigits
+    otp: Annotated[str, Meta(pattern=r"^\d{6}$")]
+    sent_at: str
+
+
+class SmsInbox(Model, kw_only=True):
+    messages: list[SmsMessage]
+
+
+class DemoAccount(Model, kw_only=True):
+    username: str
+    password: str
+    name: str
+    centre_name: str
+    current_code: Annotated[str, Meta(pattern=r"^\d{6}$")]
+    locked: bool
+
+
+class DemoAccounts(Model, kw_only=True):
+    accounts: list[DemoAccount]
+
+
+class Faults(Request, kw_only=True):
+    """Fault injection for training: each field is a scenario a vaccinator will meet."""
+
+    latency_ms: Annotated[int, Meta(ge=0, le=30_000)] = 0
+    error_rate: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.0
+    down: bool = False
+    rate_limited: bool = False
+    token_lifetime_s: Annotated[int, Meta(ge=1, le=900)] | None = None
+
+
+class AuditEntry(Model, kw_only=True):
+    time: str
+    vaccinator: str
+    action: str
+    beneficiary_reference_id: MaskedDigits = ""
+    consent: str = ""
+    session_id: str = ""
+    detail: str = ""
+
+
+class AuditLog(Model, kw_only=True):
+    entries: list[AuditEntry]
+
+
+class ResetResponse(Model, kw_only=True):
+    status: Literal["reset"]
+
+
+T = TypeVar("T")
+
+
+def decode(data: bytes, model: type[T]) -> T:
+    """Decode JSON into a model; raises `msgspec.ValidationError`/`DecodeError` on mismatch."""
+    return msgspec.json.decode(data, type=model)
+
+
+def encode(value: object) -> bytes:
+    return msgspec.json.encode(value)

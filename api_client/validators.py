@@ -1,0 +1,130 @@
+"""Validators for what a vaccinator types.
+
+Each returns a `Checked`: the normalised value when the input is good, otherwise a message in
+words a vaccinator understands. They never raise, whatever the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+@dataclass(frozen=True)
+class Checked:
+    value: str = ""
+    message: str = ""  # empty when the input is valid
+
+    @property
+    def ok(self) -> bool:
+        return not self.message
+
+
+def _digits_only(raw: str) -> tuple[str, str]:
+    """Strip spaces and dashes; return (text, message about any non-digit)."""
+    text = _SEPARATORS.sub("", raw)
+    bad = next((ch for ch in text if not ("0" <= ch <= "9")), None)
+    if bad is None:
+        return text, ""
+    kind = "a letter" if bad.isalpha() else f"the character {bad!r}"
+    return text, f"Use digits only; this has {kind}."
+
+
+def check_mobile(raw: str) -> Checked:
+    """A 10-digit Indian mobile, `^[6-9]\\d{9}$`; a +91 or leading 0 is accepted and dropped."""
+    text = _SEPARATORS.sub("", raw)
+    if not text:
+        return Checked(message="Type the beneficiary's mobile number.")
+    if text.startswith("+91"):
+        text = text[3:]
+    elif text.startswith("+"):
+        return Checked(message="Only Indian mobile numbers (+91) can be searched.")
+    elif len(text) == 11 and text.startswith("0"):
+        text = text[1:]
+    text, problem = _digits_only(text)
+    if problem:
+        return Checked(message=problem)
+    if len(text) != 10:
+        return Checked(message=f"A mobile number has 10 digits; this one has {len(text)}.")
+    if text[0] not in "6789":
+        return Checked(message=f"Mobile numbers start with 6, 7, 8 or 9; this one starts with "
+                               f"{text[0]}.")
+    return Checked(value=text)
+
+
+def check_reference_id(raw: str) -> Checked:
+    """A beneficiary reference ID: 13 or 14 digits."""
+    text, problem = _digits_only(raw)
+    if not text:
+        return Checked(message="Type the beneficiary reference ID.")
+    if problem:
+        return Checked(message=problem)
+    if not 13 <= len(text) <= 14:
+        return Checked(message=f"A reference ID has 13 or 14 digits; this one has "
+                               f"{len(text)}.")
+    return Checked(value=text)
+
+
+def check_otp(raw: str) -> Checked:
+    """A one-time code: exactly 6 digits."""
+    text, problem = _digits_only(raw)
+    if not text:
+        return Checked(message="Type the 6-digit code.")
+    if problem:
+        return Checked(message=problem)
+    if len(text) != 6:
+        return Checked(message=f"The code has 6 digits; this one has {len(text)}.")
+    return Checked(value=text)
+
+
+_BATCH = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
+
+
+def check_batch(raw: str) -> Checked:
+    """A batch (lot) code as printed on the vial: 3-20 letters, digits or dashes."""
+    text = raw.strip().upper()
+    if not text:
+        return Checked(message="Type the batch number printed on the vial.")
+    if not 3 <= len(text) <= 20:
+        return Checked(message=f"A batch number has 3 to 20 characters; this one has "
+                               f"{len(text)}.")
+    if not _BATCH.match(text):
+        return Checked(message="A batch number has only letters, digits and dashes, and starts "
+                               "with a letter or digit.")
+    return Checked(value=text)
+
+
+class SearchKind(Enum):
+    MOBILE = "mobile number"
+    REFERENCE_ID = "reference ID"
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    kind: SearchKind | None
+    checked: Checked
+
+
+def read_search(raw: str) -> SearchTerm:
+    """Tell a mobile number from a reference ID by its length. There is deliberately no
+    search by photo-ID number: lookups by Aadhaar alone fed the 2023 leak."""
+    text = _SEPARATORS.sub("", raw)
+    if text.startswith("+") or len(text) in (10, 11):
+        return SearchTerm(SearchKind.MOBILE, check_mobile(raw))
+    if len(text) in (13, 14):
+        return SearchTerm(SearchKind.REFERENCE_ID, check_reference_id(raw))
+    digits, problem = _digits_only(text)
+    if not digits:
+        return SearchTerm(None, Checked(message="Type a mobile number or a reference ID."))
+    if problem:
+        return SearchTerm(None, Checked(message=problem))
+    if len(digits) == 12:
+        return SearchTerm(None, Checked(
+            message="12 digits looks like an Aadhaar number. Search by the mobile number or "
+                    "the reference ID instead."))
+    return SearchTerm(None, Checked(
+        message=f"Type a 10-digit mobile number or a 13-14 digit reference ID; this has "
+                f"{len(digits)} digits."))
