@@ -1,0 +1,54 @@
+"""The contract's error codes: one table read by the mock (to answer), the OpenAPI document
+(to describe) and the client (to map to typed errors). Codes follow Co-WIN's shape, a prefix
+and four digits; where Co-WIN has a code (USRAUT0014, USRAUT0024, GERR001) it is reused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api_client.rules import Reason
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    status: int
+    message: str
+
+
+def _table(*codes: Code) -> dict[str, Code]:
+    return {c.code: c for c in codes}
+
+
+CODES = _table(
+    Code("REQVAL0001", 400, "The request is not valid."),
+    Code("USRAUT0001", 401, "Wrong username or password."),
+    Code("USRAUT0002", 403, "This account is locked. Ask your supervisor to unlock it."),
+    Code("USRAUT0014", 400, "Invalid OTP."),
+    Code("USRAUT0015", 400, "This code has expired or was tried too often. Ask for a new one."),
+    Code("USRAUT0024", 400, "No beneficiary is registered with this mobile number or ID."),
+    Code("USRAUT0031", 403, "The session has reached its 12-hour limit. Sign in again."),
+    Code("CONSNT0001", 403, "The beneficiary's consent has expired. Ask for a new OTP."),
+    Code("CONSNT0002", 403, "This consent does not cover that beneficiary."),
+    Code("SESSN0001", 404, "No such session at your centre today."),
+    Code("SESSN0002", 422, "That batch is not stocked for this session."),
+    Code("SESSN0003", 422, "That vaccine is not given at this session."),
+    Code("IDCHK0001", 422, "Check the beneficiary's photo ID before recording the dose."),
+    Code("IDEMPT0001", 422, "This Idempotency-Key was used for a different request."),
+    Code("IDEMPT0002", 400, "An Idempotency-Key header (8-64 characters) is required."),
+    Code("VACCIN0001", 404, "No such vaccination record."),
+    Code("VACCIN0002", 403,
+         "Only the vaccinator who recorded a dose can correct it, the same day."),
+    Code("VACCIN0003", 409, "This record is already marked entered-in-error."),
+    Code("VACCIN0004", 422, "A reaction can be reported only for a dose given today."),
+    Code("RATLMT0001", 429, "Too many searches. Wait before searching again."),
+    Code("TRAIN0001", 404, "Training tools exist only on a training server."),
+    Code("GERR001", 500, "Something went wrong on the server. Try again."),
+    Code("GERR002", 503, "The server is unavailable. Try again shortly."),
+    Code("NOTFND0001", 404, "No such endpoint."),
+    Code("METHOD0001", 405, "Method not allowed."),
+    *(Code(r.value, 409 if r is Reason.ALREADY_RECORDED else 422, r.name.replace("_", " ")
+           .capitalize() + ".") for r in Reason),
+)
+
+UNAUTHENTICATED_TEXT = "Unauthenticated access!"

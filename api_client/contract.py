@@ -1,0 +1,101 @@
+"""The API contract as data: every endpoint, its models, headers and error codes.
+
+The mock registers its routes from this table and `openapi.py` writes the OpenAPI document
+from it, so the two cannot drift; a test compares the served document with the committed
+`openapi.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api_client import models as m
+
+BASE_PATH = "/api/v2"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    operation: str
+    method: str
+    path: str  # under BASE_PATH, with {name} parameters
+    summary: str
+    response: type
+    status: int = 200
+    request: type | None = None
+    errors: tuple[str, ...] = ()
+    auth: bool = True  # needs `Authorization: Bearer <login token>`
+    consent: bool = False  # needs `X-Consent-Token`
+    idempotent: bool = False  # needs `Idempotency-Key`
+    training: bool = False  # exists only when the environment is "training"
+    query: tuple[str, ...] = ()
+
+
+_DOSE_REFUSALS = tuple(f"DOSE{n:04d}" for n in range(1, 11))
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("login", "POST", "/auth/vaccinator/login", "Vaccinator login, step 1: password",
+             m.TxnResponse, request=m.LoginRequest, auth=False,
+             errors=("REQVAL0001", "USRAUT0001", "USRAUT0002")),
+    Endpoint("confirmLogin", "POST", "/auth/vaccinator/confirmOTP",
+             "Vaccinator login, step 2: the authenticator's one-time code",
+             m.LoginResponse, request=m.ConfirmOtpRequest, auth=False,
+             errors=("REQVAL0001", "USRAUT0014", "USRAUT0015")),
+    Endpoint("renew", "POST", "/auth/vaccinator/renew",
+             "Renew the login token while active, never beyond 12 hours from login",
+             m.RenewResponse, errors=("USRAUT0031",)),
+    Endpoint("logout", "POST", "/auth/vaccinator/logout", "Log out; the token dies on the server",
+             m.LogoutResponse),
+    Endpoint("sessions", "GET", "/vaccinator/sessions", "Today's sessions at the centre",
+             m.SessionsResponse, query=("date",), errors=("REQVAL0001",)),
+    Endpoint("search", "POST", "/vaccinator/beneficiaries/search",
+             "Ask a beneficiary's consent: an OTP goes to the registered mobile",
+             m.SearchResponse, request=m.SearchRequest,
+             errors=("REQVAL0001", "USRAUT0024", "RATLMT0001")),
+    Endpoint("confirmBeneficiary", "POST", "/vaccinator/beneficiaries/confirmOTP",
+             "Confirm the beneficiary's OTP; returns a consent token and the people it covers",
+             m.ConsentResponse, request=m.ConfirmOtpRequest,
+             errors=("REQVAL0001", "USRAUT0014", "USRAUT0015")),
+    Endpoint("beneficiary", "GET", "/vaccinator/beneficiaries/{beneficiary_reference_id}",
+             "One beneficiary: doses, due dose, next date, eligibility", m.Beneficiary,
+             consent=True, errors=("REQVAL0001", "CONSNT0001", "CONSNT0002")),
+    Endpoint("vaccinate", "POST",
+             "/vaccinator/beneficiaries/{beneficiary_reference_id}/vaccinate",
+             "Record a dose; the same Idempotency-Key always gives the same answer",
+             m.VaccinateResponse, status=201, request=m.VaccinateRequest, consent=True,
+             idempotent=True,
+             errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SESSN0002",
+                     "SESSN0003", "IDCHK0001", "IDEMPT0001", "IDEMPT0002", *_DOSE_REFUSALS)),
+    Endpoint("enteredInError", "POST", "/vaccinator/vaccinations/{vaccination_id}/entered-in-error",
+             "Mark a dose recorded in error (same day, same vaccinator); never deleted",
+             m.EnteredInErrorResponse, request=m.EnteredInErrorRequest,
+             errors=("REQVAL0001", "VACCIN0001", "VACCIN0002", "VACCIN0003")),
+    Endpoint("aefi", "POST", "/vaccinator/vaccinations/{vaccination_id}/aefi",
+             "Report a minor reaction seen during the 30-minute observation", m.AefiResponse,
+             status=201, request=m.AefiRequest,
+             errors=("REQVAL0001", "VACCIN0001", "VACCIN0004")),
+    Endpoint("summary", "GET", "/vaccinator/sessions/{session_id}/summary",
+             "Session tally: counts by dose, vaccine and batch; this vaccinator's records",
+             m.SessionSummary, errors=("SESSN0001",)),
+    Endpoint("meta", "GET", "/meta", "Server time, version and environment", m.ServerMeta,
+             auth=False),
+    Endpoint("demoAccounts", "GET", "/training/accounts",
+             "Training: demo accounts and their current codes", m.DemoAccounts, auth=False,
+             training=True, errors=("TRAIN0001",)),
+    Endpoint("smsInbox", "GET", "/training/sms-inbox",
+             "Training: OTPs sent to beneficiaries on this vaccinator's searches", m.SmsInbox,
+             training=True, errors=("TRAIN0001",)),
+    Endpoint("auditLog", "GET", "/training/audit",
+             "Training: the audit log of this vaccinator's accesses", m.AuditLog,
+             training=True, errors=("TRAIN0001",)),
+    Endpoint("getFaults", "GET", "/training/faults", "Training: the injected faults", m.Faults,
+             auth=False, training=True, errors=("TRAIN0001",)),
+    Endpoint("setFaults", "PUT", "/training/faults",
+             "Training: inject latency, errors, downtime, rate limits or short tokens", m.Faults,
+             request=m.Faults, auth=False, training=True, errors=("REQVAL0001", "TRAIN0001")),
+    Endpoint("reset", "POST", "/training/reset",
+             "Training: restore the initial population and clear all logins", m.ResetResponse,
+             auth=False, training=True, errors=("TRAIN0001",)),
+)
+
+BY_OPERATION = {e.operation: e for e in ENDPOINTS}

@@ -1,0 +1,106 @@
+"""Demo vaccinator accounts, their centres and today's sessions.
+
+The TOTP secrets are published for trainers (README): these accounts exist only in the mock.
+Trainee accounts (`trainee01`...) give each person in a training room their own login.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Centre:
+    centre_id: int
+    name: str
+
+
+@dataclass
+class Account:
+    username: str
+    password: str
+    name: str
+    centre_id: int
+    totp_secret: str
+    locked: bool = False
+    failed_logins: int = 0
+    last_totp_counter: int = -1  # a code may be used once
+
+
+@dataclass(frozen=True)
+class BatchStock:
+    code: str
+    expiry: date
+
+
+@dataclass
+class SessionPlan:
+    session_id: str
+    centre_id: int
+    vaccine: str
+    min_age: int
+    max_age: int | None
+    capacity: int
+    batches: tuple[BatchStock, ...]
+    slots: tuple[str, ...] = ("09:00AM-11:00AM", "11:00AM-01:00PM", "02:00PM-05:00PM")
+    doses_given: int = field(default=0)
+
+
+CENTRES = (
+    Centre(100001, "Demo PHC North (training)"),
+    Centre(100002, "Demo UPHC South (training)"),
+)
+DEMO_PASSWORD = "Train@2026"
+LOCKED_PASSWORD = "Locked@2026"
+MAX_FAILED_LOGINS = 5
+
+
+def _secret(label: str) -> str:
+    """A stable base32 TOTP secret derived from a label (for trainee accounts)."""
+    return base64.b32encode(hashlib.sha256(label.encode()).digest()[:20]).decode()
+
+
+DEMO_ACCOUNTS = (
+    ("demo.north1", "Demo Vaccinator North One", 100001, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+    ("demo.north2", "Demo Vaccinator North Two", 100001, "KRSXG5DSNFXGOIDUN5XWSZLSMFZGK3TU"),
+    ("demo.south", "Demo Vaccinator South", 100002, "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"),
+)
+
+
+def build_accounts(trainees: int = 40) -> dict[str, Account]:
+    accounts = {
+        username: Account(username, DEMO_PASSWORD, name, centre, secret)
+        for username, name, centre, secret in DEMO_ACCOUNTS
+    }
+    accounts["demo.locked"] = Account("demo.locked", LOCKED_PASSWORD, "Demo Locked Account",
+                                      100001, _secret("demo.locked"), locked=True)
+    for n in range(1, trainees + 1):
+        username = f"trainee{n:02d}"
+        accounts[username] = Account(username, DEMO_PASSWORD, f"Trainee {n:02d}",
+                                     CENTRES[(n - 1) % len(CENTRES)].centre_id, _secret(username))
+    return accounts
+
+
+def _session_id(seed: int, centre_id: int, vaccine: str, day: date) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"vaxterm-mock/{seed}/{centre_id}/{vaccine}/{day}"))
+
+
+def build_sessions(seed: int, today: date) -> dict[str, SessionPlan]:
+    """Today's sessions: centre 100001 runs two (so its vaccinators pick one), 100002 one.
+    Each offers a batch that expired recently, which must never be offered or accepted."""
+    plans = (
+        SessionPlan(_session_id(seed, 100001, "COVISHIELD", today), 100001, "COVISHIELD", 18,
+                    None, 200, (BatchStock("SYN-CS-0425", today + timedelta(days=90)),
+                                BatchStock("SYN-CS-0119", today - timedelta(days=3)))),
+        SessionPlan(_session_id(seed, 100001, "COVAXIN", today), 100001, "COVAXIN", 15, None,
+                    150, (BatchStock("SYN-CX-0311", today + timedelta(days=60)),
+                          BatchStock("SYN-CX-0207", today - timedelta(days=12)))),
+        SessionPlan(_session_id(seed, 100002, "CORBEVAX", today), 100002, "CORBEVAX", 12, None,
+                    150, (BatchStock("SYN-CB-0710", today + timedelta(days=120)),
+                          BatchStock("SYN-CB-0102", today - timedelta(days=10)))),
+    )
+    return {plan.session_id: plan for plan in plans}

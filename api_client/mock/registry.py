@@ -1,0 +1,589 @@
+"""The mock registry's state and behaviour, without HTTP.
+
+Every method takes already-decoded requests and either returns a wire model or raises
+`Refusal` with a contract error code. The HTTP layer (`app.py`) only translates. Handlers run
+on one event loop and none of these methods awaits, so each one is atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pyotp
+
+from api_client import models as m
+from api_client.codes import CODES
+from api_client.mock.accounts import (
+    CENTRES,
+    MAX_FAILED_LOGINS,
+    Account,
+    SessionPlan,
+    build_accounts,
+    build_sessions,
+)
+from api_client.mock.clock import Clock
+from api_client.mock.population import DoseEntry, Person, build_population
+from api_client.rules import GivenDose, check_dose, next_due
+
+VERSION = "2.0.0-mock"
+OTP_LIFETIME = timedelta(minutes=3)
+OTP_TRIES = 3
+TOKEN_LIFETIME = timedelta(minutes=15)
+SESSION_LIMIT = timedelta(hours=12)
+CONSENT_LIFETIME = timedelta(minutes=10)
+
+
+class Refusal(Exception):
+    """A contract error: `code` is an `errorCode` of `codes.CODES`."""
+
+    def __init__(self, code: str, message: str = "", *, headers: dict[str, str] | None = None,
+                 **details: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = CODES[code].status
+        self.message = message or CODES[code].message
+        self.headers = headers or {}
+        self.details = details
+
+
+class Unauthenticated(Exception):
+    """No valid login token: answered with Co-WIN's bare-text 401."""
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    seed: int = 20210116
+    population: int = 2000
+    trainees: int = 40
+    environment: str = "training"
+    search_limit: int = 30  # searches per vaccinator per window
+    search_window: timedelta = timedelta(minutes=5)
+    bulk_alert_distinct: int = 20  # distinct targets in a window that raise an audit alert
+
+
+@dataclass
+class LoginTxn:
+    username: str
+    created: datetime
+    tries: int = 0
+
+
+@dataclass
+class Token:
+    username: str
+    expires: datetime
+    login_at: datetime
+
+
+@dataclass
+class BeneficiaryTxn:
+    vaccinator: str
+    mobile: str
+    references: tuple[str, ...]
+    otp: str
+    created: datetime
+    tries: int = 0
+
+
+@dataclass
+class Consent:
+    vaccinator: str
+    references: frozenset[str]
+    expires: datetime
+    txn_id: str
+
+
+@dataclass
+class Stored:
+    fingerprint: str
+    response: m.VaccinateResponse
+
+
+@dataclass
+class State:
+    people: dict[str, Person]
+    by_mobile: dict[str, list[str]]
+    accounts: dict[str, Account]
+    sessions: dict[str, SessionPlan]
+    login_txns: dict[str, LoginTxn] = field(default_factory=dict)
+    tokens: dict[str, Token] = field(default_factory=dict)
+    beneficiary_txns: dict[str, BeneficiaryTxn] = field(default_factory=dict)
+    consents: dict[str, Consent] = field(default_factory=dict)
+    idempotent: dict[tuple[str, str], Stored] = field(default_factory=dict)
+    searches: dict[str, deque[tuple[datetime, str]]] = field(default_factory=dict)
+    sms: list[tuple[str, m.SmsMessage]] = field(default_factory=list)  # (vaccinator, message)
+    audit: list[m.AuditEntry] = field(default_factory=list)
+    aefi: dict[str, tuple[str, m.AefiRequest]] = field(default_factory=dict)
+    faults: m.Faults = field(default_factory=m.Faults)
+
+
+def sha256_hex(digits: str) -> str:
+    return hashlib.sha256(digits.encode()).hexdigest()
+
+
+def mask(digits: str, keep: int = 4) -> str:
+    return "*" * max(len(digits) - keep, 0) + digits[-keep:]
+
+
+def ddmmyyyy(day: date | None) -> str:
+    return f"{day:%d-%m-%Y}" if day else ""
+
+
+def _history(person: Person) -> list[GivenDose]:
+    return [GivenDose(d.dose, d.vaccine, d.given_on, d.is_precaution)
+            for d in person.doses if d.status == "completed"]
+
+
+class Registry:
+    def __init__(self, clock: Clock, config: MockConfig | None = None) -> None:
+        self.clock = clock
+        self.config = config or MockConfig()
+        self.state = self._fresh_state()
+
+    # --- set-up -------------------------------------------------------------------------
+
+    def _fresh_state(self) -> State:
+        today = self.clock.now().date()
+        people = build_population(self.config.seed, today, self.config.population)
+        by_mobile: dict[str, list[str]] = {}
+        for ref, person in people.items():
+            by_mobile.setdefault(person.mobile, []).append(ref)
+        return State(people, by_mobile, build_accounts(self.config.trainees),
+                     build_sessions(self.config.seed, today))
+
+    def reset(self) -> None:
+        self.state = self._fresh_state()
+
+    @property
+    def training(self) -> bool:
+        return self.config.environment == "training"
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def _audit(self, vaccinator: str, action: str, reference: str = "", consent: str = "",
+               session_id: str = "", detail: str = "") -> None:
+        self.state.audit.append(m.AuditEntry(
+            time=self.now().isoformat(timespec="seconds"), vaccinator=vaccinator, action=action,
+            beneficiary_reference_id=mask(reference) if reference else "",
+            consent=consent[:8], session_id=session_id, detail=detail))
+
+    # --- vaccinator login ---------------------------------------------------------------
+
+    def login(self, body: m.LoginRequest) -> m.TxnResponse:
+        account = self.state.accounts.get(body.username)
+        if account is not None and account.locked:
+            raise Refusal("USRAUT0002")
+        if account is None or not secrets.compare_digest(account.password, body.password):
+            if account is not None:
+                account.failed_logins += 1
+                account.locked = account.failed_logins >= MAX_FAILED_LOGINS
+            raise Refusal("USRAUT0001")
+        account.failed_logins = 0
+        txn_id = str(uuid.uuid4())
+        self.state.login_txns[txn_id] = LoginTxn(account.username, self.now())
+        return m.TxnResponse(txnId=txn_id)
+
+    def confirm_login(self, body: m.ConfirmOtpRequest) -> m.LoginResponse:
+        txn = self.state.login_txns.get(body.txnId)
+        now = self.now()
+        if txn is None or now - txn.created > OTP_LIFETIME or txn.tries >= OTP_TRIES:
+            self.state.login_txns.pop(body.txnId, None)
+            raise Refusal("USRAUT0015")
+        account = self.state.accounts[txn.username]
+        counter = self._matching_totp_counter(account, body.otp, now)
+        if counter is None:
+            txn.tries += 1
+            left = OTP_TRIES - txn.tries
+            if left == 0:
+                del self.state.login_txns[body.txnId]
+            raise Refusal("USRAUT0014", tries_left=left)
+        del self.state.login_txns[body.txnId]
+        account.last_totp_counter = counter
+        token = self._issue_token(account.username, login_at=now)
+        centre = next(c for c in CENTRES if c.centre_id == account.centre_id)
+        self._audit(account.username, "login")
+        return m.LoginResponse(
+            token=token, expires_in=self._expires_in(token),
+            user=m.User(username=account.username, name=account.name,
+                        centre_id=centre.centre_id, centre_name=centre.name))
+
+    @staticmethod
+    def _matching_totp_counter(account: Account, otp_hash: str, now: datetime) -> int | None:
+        """The TOTP step whose code hashes to `otp_hash` (one step of drift allowed), if it
+        has not been used before."""
+        totp = pyotp.TOTP(account.totp_secret)
+        current = int(now.timestamp()) // totp.interval
+        for counter in (current, current - 1, current + 1):
+            code = totp.generate_otp(counter)
+            if counter > account.last_totp_counter and secrets.compare_digest(
+                    sha256_hex(code), otp_hash):
+                return counter
+        return None
+
+    def current_code(self, username: str) -> str:
+        account = self.state.accounts[username]
+        return str(pyotp.TOTP(account.totp_secret).at(self.now()))
+
+    def _issue_token(self, username: str, login_at: datetime) -> str:
+        token = secrets.token_urlsafe(32)
+        lifetime = TOKEN_LIFETIME
+        if self.state.faults.token_lifetime_s is not None:
+            lifetime = timedelta(seconds=self.state.faults.token_lifetime_s)
+        expires = min(self.now() + lifetime, login_at + SESSION_LIMIT)
+        self.state.tokens[token] = Token(username, expires, login_at)
+        return token
+
+    def _expires_in(self, token: str) -> int:
+        left = self.state.tokens[token].expires - self.now()
+        return max(int(left.total_seconds()), 0)
+
+    def authenticate(self, authorization: str | None) -> Account:
+        """The account behind a `Bearer` token, or `Unauthenticated`."""
+        scheme, _, token = (authorization or "").partition(" ")
+        entry = self.state.tokens.get(token) if scheme.lower() == "bearer" else None
+        if entry is None:
+            raise Unauthenticated
+        if self.now() >= entry.expires:
+            del self.state.tokens[token]
+            raise Unauthenticated
+        return self.state.accounts[entry.username]
+
+    def renew(self, authorization: str | None) -> m.RenewResponse:
+        account = self.authenticate(authorization)
+        old = (authorization or "").partition(" ")[2]
+        entry = self.state.tokens[old]
+        # A renewal that would reach past the 12-hour limit is refused; the current token
+        # still works until it expires, and the client knows to ask for a full login.
+        if self.now() + TOKEN_LIFETIME > entry.login_at + SESSION_LIMIT:
+            raise Refusal("USRAUT0031")
+        del self.state.tokens[old]
+        token = self._issue_token(account.username, login_at=entry.login_at)
+        return m.RenewResponse(token=token, expires_in=self._expires_in(token))
+
+    def logout(self, authorization: str | None) -> m.LogoutResponse:
+        account = self.authenticate(authorization)
+        del self.state.tokens[(authorization or "").partition(" ")[2]]
+        # Consents die with the login that obtained them.
+        for key in [k for k, c in self.state.consents.items() if c.vaccinator == account.username]:
+            del self.state.consents[key]
+        self._audit(account.username, "logout")
+        return m.LogoutResponse(status="logged out")
+
+    # --- sessions -----------------------------------------------------------------------
+
+    def _session_model(self, plan: SessionPlan) -> m.Session:
+        centre = next(c for c in CENTRES if c.centre_id == plan.centre_id)
+        return m.Session(
+            session_id=plan.session_id, date=ddmmyyyy(self.now().date()),
+            centre_id=plan.centre_id, centre_name=centre.name, vaccine=plan.vaccine,  # type: ignore[arg-type]
+            min_age_limit=plan.min_age, max_age_limit=plan.max_age, slots=list(plan.slots),
+            capacity=plan.capacity, doses_given=plan.doses_given,
+            batches=[m.Batch(vaccine_batch=b.code, expiry_date=ddmmyyyy(b.expiry))
+                     for b in plan.batches])
+
+    def sessions(self, account: Account, day: date | None) -> m.SessionsResponse:
+        today = self.now().date()
+        if day is not None and day != today:
+            return m.SessionsResponse(sessions=[])
+        return m.SessionsResponse(sessions=[
+            self._session_model(p) for p in self.state.sessions.values()
+            if p.centre_id == account.centre_id])
+
+    def _own_session(self, account: Account, session_id: str) -> SessionPlan:
+        plan = self.state.sessions.get(session_id)
+        if plan is None or plan.centre_id != account.centre_id:
+            raise Refusal("SESSN0001")
+        return plan
+
+    # --- consent ------------------------------------------------------------------------
+
+    def _check_rate(self, account: Account, target: str) -> None:
+        now = self.now()
+        window = self.config.search_window
+        log = self.state.searches.setdefault(account.username, deque())
+        while log and now - log[0][0] >= window:
+            log.popleft()
+        if self.state.faults.rate_limited or len(log) >= self.config.search_limit:
+            wait = window - (now - log[0][0]) if log else timedelta(seconds=60)
+            seconds = max(int(wait.total_seconds()) + 1, 1)
+            self._audit(account.username, "search refused", detail="rate limit")
+            raise Refusal("RATLMT0001", headers={"Retry-After": str(seconds)},
+                          retry_after=seconds)
+        log.append((now, target))
+        distinct = len({t for _, t in log})
+        if distinct == self.config.bulk_alert_distinct:
+            self._audit(account.username, "alert",
+                        detail=f"{distinct} different beneficiaries searched within "
+                               f"{int(window.total_seconds() // 60)} minutes")
+
+    def search(self, account: Account, body: m.SearchRequest) -> m.SearchResponse:
+        if (body.mobile is None) == (body.beneficiary_reference_id is None):
+            raise Refusal("REQVAL0001", "Give exactly one of mobile or beneficiary_reference_id.")
+        target = body.mobile or body.beneficiary_reference_id or ""
+        self._check_rate(account, target)
+        if body.mobile is not None:
+            mobile, references = body.mobile, tuple(self.state.by_mobile.get(body.mobile, ()))
+        else:
+            person = self.state.people.get(target)
+            mobile, references = (person.mobile, (target,)) if person else ("", ())
+        if not references:
+            self._audit(account.username, "search", detail="not registered")
+            raise Refusal("USRAUT0024")
+        otp = f"{secrets.randbelow(1_000_000):06d}"
+        txn_id = str(uuid.uuid4())
+        now = self.now()
+        self.state.beneficiary_txns[txn_id] = BeneficiaryTxn(
+            account.username, mobile, references, otp, now)
+        self.state.sms.append((account.username, m.SmsMessage(
+            txnId=txn_id, masked_mobile=mask(mobile), otp=otp,
+            sent_at=now.isoformat(timespec="seconds"))))
+        for ref in references:
+            self._audit(account.username, "search", ref, detail="OTP sent")
+        return m.SearchResponse(txnId=txn_id, masked_mobile=mask(mobile),
+                                expires_in=int(OTP_LIFETIME.total_seconds()))
+
+    def confirm_beneficiary(self, account: Account, body: m.ConfirmOtpRequest
+                            ) -> m.ConsentResponse:
+        txn = self.state.beneficiary_txns.get(body.txnId)
+        now = self.now()
+        if (txn is None or txn.vaccinator != account.username
+                or now - txn.created > OTP_LIFETIME or txn.tries >= OTP_TRIES):
+            if txn is not None and txn.vaccinator == account.username:
+                del self.state.beneficiary_txns[body.txnId]
+            raise Refusal("USRAUT0015")
+        if not secrets.compare_digest(sha256_hex(txn.otp), body.otp):
+            txn.tries += 1
+            left = OTP_TRIES - txn.tries
+            if left == 0:
+                del self.state.beneficiary_txns[body.txnId]
+            self._audit(account.username, "consent refused", detail=f"wrong OTP, {left} left")
+            raise Refusal("USRAUT0014", tries_left=left)
+        del self.state.beneficiary_txns[body.txnId]
+        token = secrets.token_urlsafe(32)
+        self.state.consents[token] = Consent(account.username, frozenset(txn.references),
+                                             now + CONSENT_LIFETIME, body.txnId)
+        for ref in txn.references:
+            self._audit(account.username, "consent", ref, consent=body.txnId)
+        return m.ConsentResponse(
+            consent_token=token, expires_in=int(CONSENT_LIFETIME.total_seconds()),
+            beneficiaries=[self._summary(self.state.people[r]) for r in txn.references])
+
+    def _consented(self, account: Account, consent_token: str | None, reference: str
+                   ) -> tuple[Person, Consent]:
+        consent = self.state.consents.get(consent_token or "")
+        if (consent is None or consent.vaccinator != account.username
+                or self.now() >= consent.expires):
+            raise Refusal("CONSNT0001")
+        if reference not in consent.references:
+            self._audit(account.username, "access refused", reference,
+                        consent=consent.txn_id, detail="outside consent")
+            raise Refusal("CONSNT0002")
+        return self.state.people[reference], consent
+
+    # --- beneficiary records ------------------------------------------------------------
+
+    @staticmethod
+    def _status(person: Person) -> str:
+        done = [d for d in person.doses if d.status == "completed"]
+        if not done:
+            return "Not Vaccinated"
+        spec_doses = {"ZYCOV-D": 3}.get(done[0].vaccine, 2)
+        return "Vaccinated" if len(done) >= spec_doses else "Partially Vaccinated"
+
+    def _summary(self, person: Person) -> m.BeneficiarySummary:
+        return m.BeneficiarySummary(
+            beneficiary_reference_id=person.reference_id, name=person.name,
+            birth_year=str(person.birth_year), gender=person.gender,  # type: ignore[arg-type]
+            photo_id_type=person.photo_id_type, photo_id_number="XXXXXXXX" + person.photo_id_last4,
+            vaccination_status=self._status(person),  # type: ignore[arg-type]
+        )
+
+    def beneficiary_model(self, person: Person) -> m.Beneficiary:
+        today = self.now().date()
+        done = [d for d in person.doses if d.status == "completed"]
+        due = next_due(_history(person), person.birth_year, today)
+        by_number = {d.dose: d for d in done}
+        precaution = next((d for d in done if d.is_precaution), None)
+        eligible = due.dose > 0 and (due.earliest is None or due.earliest <= today)
+        summary = self._summary(person)
+        return m.Beneficiary(
+            **{f: getattr(summary, f) for f in summary.__struct_fields__},
+            mobile_number=person.mobile[-4:], comorbidity_ind="Y" if person.comorbidity else "N",
+            vaccine=done[0].vaccine if done else "",  # type: ignore[arg-type]
+            dose1_date=ddmmyyyy(by_number[1].given_on) if 1 in by_number else "",
+            dose2_date=ddmmyyyy(by_number[2].given_on) if 2 in by_number else "",
+            precaution_dose_one_date=ddmmyyyy(precaution.given_on) if precaution else "",
+            due_dose=due.dose, next_vaccination_date=ddmmyyyy(due.earliest),
+            doses=[m.DoseGiven(vaccination_id=d.vaccination_id, dose=d.dose,
+                               vaccine=d.vaccine, vaccine_batch=d.vaccine_batch,  # type: ignore[arg-type]
+                               date=ddmmyyyy(d.given_on), is_precaution=d.is_precaution,
+                               status=d.status)  # type: ignore[arg-type]
+                   for d in person.doses],
+            eligibility=m.Eligibility(
+                eligible=eligible,
+                reason_code=due.reason.value if due.reason else ("" if eligible else "DOSE0003"),
+                message=due.message or ("" if eligible else
+                                        f"Dose {due.dose} is due from {ddmmyyyy(due.earliest)}."),
+                due_dose=due.dose, earliest_date=ddmmyyyy(due.earliest),
+                vaccines=list(due.vaccines)),  # type: ignore[arg-type]
+        )
+
+    def get_beneficiary(self, account: Account, reference: str, consent_token: str | None
+                        ) -> m.Beneficiary:
+        person, consent = self._consented(account, consent_token, reference)
+        self._audit(account.username, "view", reference, consent=consent.txn_id)
+        return self.beneficiary_model(person)
+
+    # --- recording ----------------------------------------------------------------------
+
+    def vaccinate(self, account: Account, reference: str, body: m.VaccinateRequest,
+                  consent_token: str | None, idempotency_key: str | None
+                  ) -> m.VaccinateResponse:
+        """Record a dose once: a retry with the same key and the same request gets the
+        stored answer and creates nothing."""
+        key = idempotency_key or ""
+        if not 8 <= len(key) <= 64 or not all(ch.isalnum() or ch == "-" for ch in key):
+            raise Refusal("IDEMPT0002")
+        fingerprint = sha256_hex(f"{reference}|{m.encode(body).decode()}")
+        stored = self.state.idempotent.get((account.username, key))
+        if stored is not None:
+            if stored.fingerprint != fingerprint:
+                raise Refusal("IDEMPT0001")
+            return stored.response
+        person, consent = self._consented(account, consent_token, reference)
+        plan = self._own_session(account, body.session_id)
+        if body.vaccine != plan.vaccine:
+            raise Refusal("SESSN0003")
+        batch = next((b for b in plan.batches if b.code == body.vaccine_batch), None)
+        if batch is None:
+            raise Refusal("SESSN0002")
+        if not body.id_verified:
+            raise Refusal("IDCHK0001")
+        today = self.now().date()
+        verdict = check_dose(_history(person), person.birth_year, body.vaccine, body.dose,
+                             today, batch.expiry)
+        if not verdict.allowed:
+            assert verdict.reason is not None
+            self._audit(account.username, "vaccinate refused", reference,
+                        consent=consent.txn_id, session_id=plan.session_id,
+                        detail=verdict.reason.value)
+            raise Refusal(verdict.reason.value, verdict.message,
+                          earliest_date=ddmmyyyy(verdict.earliest) or None)
+        assert verdict.due is not None
+        vaccination_id = str(uuid.uuid4())
+        entry = DoseEntry(
+            vaccination_id=vaccination_id, dose=body.dose, vaccine=body.vaccine,
+            vaccine_batch=batch.code, given_on=today, is_precaution=verdict.due.is_precaution,
+            vaccinator=account.username, session_id=plan.session_id, recorded_at=self.now(),
+            certificate_id=f"CERT{secrets.randbelow(10**10):010d}")
+        person.doses.append(entry)
+        plan.doses_given += 1
+        self._audit(account.username, "vaccinate", reference, consent=consent.txn_id,
+                    session_id=plan.session_id, detail=f"dose {body.dose}")
+        response = m.VaccinateResponse(vaccination_id=vaccination_id,
+                                       certificate_id=entry.certificate_id,
+                                       beneficiary=self.beneficiary_model(person))
+        self.state.idempotent[(account.username, key)] = Stored(fingerprint, response)
+        return response
+
+    def _find_dose(self, vaccination_id: str) -> tuple[Person, DoseEntry]:
+        for person in self.state.people.values():
+            for dose in person.doses:
+                if dose.vaccination_id == vaccination_id:
+                    return person, dose
+        raise Refusal("VACCIN0001")
+
+    def entered_in_error(self, account: Account, vaccination_id: str,
+                         body: m.EnteredInErrorRequest) -> m.EnteredInErrorResponse:
+        person, dose = self._find_dose(vaccination_id)
+        if dose.vaccinator != account.username or dose.given_on != self.now().date():
+            raise Refusal("VACCIN0002")
+        if dose.status == "entered-in-error":
+            raise Refusal("VACCIN0003")
+        dose.status = "entered-in-error"
+        plan = self.state.sessions.get(dose.session_id)
+        if plan is not None:
+            plan.doses_given -= 1
+        self._audit(account.username, "entered-in-error", person.reference_id,
+                    session_id=dose.session_id, detail=body.reason)
+        return m.EnteredInErrorResponse(vaccination_id=vaccination_id, status="entered-in-error")
+
+    def report_aefi(self, account: Account, vaccination_id: str, body: m.AefiRequest
+                    ) -> m.AefiResponse:
+        person, dose = self._find_dose(vaccination_id)
+        if dose.given_on != self.now().date() or dose.status != "completed":
+            raise Refusal("VACCIN0004")
+        plan = self.state.sessions.get(dose.session_id)
+        if plan is None or plan.centre_id != account.centre_id:
+            raise Refusal("VACCIN0001")
+        aefi_id = str(uuid.uuid4())
+        self.state.aefi[aefi_id] = (vaccination_id, body)
+        self._audit(account.username, "aefi", person.reference_id,
+                    session_id=dose.session_id, detail=body.reaction)
+        return m.AefiResponse(aefi_id=aefi_id, vaccination_id=vaccination_id)
+
+    def summary(self, account: Account, session_id: str) -> m.SessionSummary:
+        plan = self._own_session(account, session_id)
+        records = [(p, d) for p in self.state.people.values() for d in p.doses
+                   if d.session_id == plan.session_id]
+        by_dose: dict[str, int] = {}
+        by_vaccine: dict[str, int] = {}
+        by_batch: dict[str, int] = {}
+        for _, dose in records:
+            if dose.status != "completed":
+                continue
+            by_dose[str(dose.dose)] = by_dose.get(str(dose.dose), 0) + 1
+            by_vaccine[dose.vaccine] = by_vaccine.get(dose.vaccine, 0) + 1
+            by_batch[dose.vaccine_batch] = by_batch.get(dose.vaccine_batch, 0) + 1
+        mine = sorted((r for r in records if r[1].vaccinator == account.username),
+                      key=lambda r: r[1].recorded_at or self.now())
+        return m.SessionSummary(
+            session_id=plan.session_id, total=sum(by_dose.values()), by_dose=by_dose,
+            by_vaccine=by_vaccine, by_batch=by_batch,
+            my_records=[m.SummaryRecord(
+                vaccination_id=d.vaccination_id,
+                time=(d.recorded_at or self.now()).isoformat(timespec="seconds"),
+                beneficiary_reference_id=mask(p.reference_id), dose=d.dose,
+                vaccine=d.vaccine, vaccine_batch=d.vaccine_batch,  # type: ignore[arg-type]
+                status=d.status) for p, d in mine])  # type: ignore[arg-type]
+
+    def meta(self) -> m.ServerMeta:
+        return m.ServerMeta(server_time=self.now().isoformat(timespec="seconds"),
+                            version=VERSION, environment=self.config.environment)  # type: ignore[arg-type]
+
+    # --- training tools -----------------------------------------------------------------
+
+    def demo_accounts(self) -> m.DemoAccounts:
+        return m.DemoAccounts(accounts=[
+            m.DemoAccount(username=a.username, password=a.password, name=a.name,
+                          centre_name=next(c.name for c in CENTRES if c.centre_id == a.centre_id),
+                          current_code=self.current_code(a.username), locked=a.locked)
+            for a in self.state.accounts.values()])
+
+    def sms_inbox(self, account: Account) -> m.SmsInbox:
+        return m.SmsInbox(messages=[msg for who, msg in self.state.sms
+                                    if who == account.username])
+
+    def audit_log(self, account: Account) -> m.AuditLog:
+        return m.AuditLog(entries=[e for e in self.state.audit
+                                   if e.vaccinator == account.username])
+
+    def fingerprint(self) -> str:
+        """A digest of everything stored, so tests can prove bad input changed nothing."""
+        s = self.state
+        parts = [
+            repr(sorted((ref, p.name, p.birth_year, tuple((d.vaccination_id, d.status)
+                                                          for d in p.doses))
+                        for ref, p in s.people.items())),
+            repr(sorted((a.username, a.locked, a.failed_logins) for a in s.accounts.values())),
+            repr(sorted((sid, p.doses_given) for sid, p in s.sessions.items())),
+            repr(sorted(s.idempotent)), repr(len(s.aefi)),
+        ]
+        return sha256_hex("\n".join(parts))

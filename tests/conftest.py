@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.registry import MockWorld, mock_world
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's config or writes outside its own folder."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("VAXTERM_") or name.startswith("TEXTUAL"):
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("VAXTERM_CONFIG_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[MockWorld]:
+    async with mock_world() as w:
+        yield w

@@ -1,0 +1,53 @@
+"""The command line, run as a user runs it: a separate process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def vaxterm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vaxterm", *args], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, **(env or {})})
+
+
+def test_help_lists_every_command_and_option() -> None:
+    result = vaxterm("--help")
+    assert result.returncode == 0
+    for word in ("mock-server", "doctor", "forget", "--server", "--mock", "--debug",
+                 "--version", "VAXTERM_<SECTION>__<KEY>"):
+        assert word in result.stdout
+
+
+def test_version_does_not_load_textual() -> None:
+    code = ("import sys\nfrom vaxterm.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print('textual' in sys.modules, 'httpx' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip().endswith("False False"), result.stdout
+
+
+@pytest.mark.parametrize("args", [(), ("doctor",), ("forget",), ("--mock",)])
+def test_unbuilt_commands_say_so_and_do_not_pretend_to_succeed(args: tuple[str, ...]) -> None:
+    result = vaxterm(*args)
+    assert result.returncode == 3
+    assert "not available in this version yet; nothing was done" in result.stderr
+
+
+def test_bad_config_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[login]\nusernme = 'x'\n")
+    result = vaxterm(env={"VAXTERM_CONFIG_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert f"{tmp_path / 'config.toml'}:2: unknown key login.usernme" in result.stderr
+
+
+def test_mock_server_rejects_a_bad_port() -> None:
+    result = vaxterm("mock-server", "--port", "70000")
+    assert result.returncode == 2
+    assert "--port must be 1 to 65535" in result.stderr

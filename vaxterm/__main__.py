@@ -1,0 +1,5 @@
+import sys
+
+from vaxterm.cli import main
+
+sys.exit(main())

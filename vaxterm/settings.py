@@ -1,0 +1,205 @@
+"""Settings: defaults, then `config.toml`, then `VAXTERM_<SECTION>__<KEY>` variables, then flags.
+
+Settings hold no personal data: a server address, a username, timeouts and preferences. A bad
+file or variable is a `SettingsError` whose message names the file, line and key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from vaxterm.paths import config_file
+
+MAX_IDLE_LOCK_MINUTES = 30
+
+
+class SettingsError(Exception):
+    """One line that says where the problem is and what is wrong."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    url: str = ""
+    """Base URL of the registry API, e.g. https://registry.example/api/v2."""
+    ca_bundle: str = ""
+    """A PEM file of CA certificates to trust instead of the system's."""
+    pin_sha256: str = ""
+    """Base64 SHA-256 of the server's public key (SPKI); connections to any other key fail."""
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    write_timeout: float = 10.0
+    pool_timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    username: str = ""
+    """Remembered so the vaccinator types only the password and the code."""
+    remember_password: bool = False
+    """Keep the password in the OS keyring (only an encrypted backend is accepted)."""
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    idle_lock_minutes: int = 15
+    """Lock the screen after this many idle minutes (at most 30)."""
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    theme: str = "textual-dark"
+    """A Textual theme name; `textual-ansi` or a high-contrast theme for bright rooms."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    login: LoginSettings = field(default_factory=LoginSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+
+
+ENV_PREFIX = "VAXTERM_"
+_RESERVED_ENV = {"VAXTERM_CONFIG_DIR"}
+
+
+def _key_line(text: str, section: str, key: str | None) -> int | None:
+    """The line of `[section]` / `key = ...` in a TOML text, for error messages."""
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
+        if header:
+            current = header.group(1)
+            if key is None and current == section:
+                return number
+            continue
+        if key is not None and current == section and re.match(
+                rf"^{re.escape(key)}\s*=", stripped):
+            return number
+    return None
+
+
+def _coerce(value: Any, target: type | str, where: str) -> Any:
+    kind = target if isinstance(target, str) else target.__name__
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false",
+                                                        "no", "off"}:
+            return value.lower() in {"1", "true", "yes", "on"}
+        raise SettingsError(f"{where}: expected true or false, got {value!r}")
+    if kind == "int":
+        if isinstance(value, bool):
+            raise SettingsError(f"{where}: expected a whole number, got {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{where}: expected a whole number, got {value!r}") from None
+    if kind == "float":
+        if isinstance(value, bool):
+            raise SettingsError(f"{where}: expected a number, got {value!r}")
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{where}: expected a number, got {value!r}") from None
+    if not isinstance(value, str):
+        raise SettingsError(f"{where}: expected text, got {value!r}")
+    return value
+
+
+def _merge(base: Settings, values: Mapping[str, Mapping[str, Any]],
+           where: Any) -> Settings:
+    """Apply {section: {key: value}}; `where(section, key)` names the source in errors."""
+    sections = {f.name: f for f in fields(Settings)}
+    updated: dict[str, Any] = {}
+    for section, table in values.items():
+        if section not in sections:
+            raise SettingsError(f"{where(section, None)}: unknown section [{section}]; "
+                                f"known: {', '.join(sections)}")
+        if not isinstance(table, Mapping):
+            raise SettingsError(f"{where(section, None)}: [{section}] must be a table")
+        current = getattr(base, section)
+        known = {f.name: f for f in fields(current)}
+        changes = {}
+        for key, value in table.items():
+            if key not in known:
+                raise SettingsError(f"{where(section, key)}: unknown key {section}.{key}; "
+                                    f"known: {', '.join(known)}")
+            changes[key] = _coerce(value, known[key].type, where(section, key))
+        updated[section] = replace(current, **changes)
+    return validate(replace(base, **updated))
+
+
+def validate(settings: Settings) -> Settings:
+    minutes = settings.security.idle_lock_minutes
+    if not 1 <= minutes <= MAX_IDLE_LOCK_MINUTES:
+        raise SettingsError(f"security.idle_lock_minutes must be 1 to {MAX_IDLE_LOCK_MINUTES}; "
+                            f"got {minutes}")
+    for name in ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout"):
+        if not 0 < getattr(settings.server, name) <= 300:
+            raise SettingsError(f"server.{name} must be between 0 and 300 seconds")
+    return settings
+
+
+def from_file(path: Path, base: Settings) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return base
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.__class__.__name__}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11 puts the position only in the text: "... (at line 2, column 20)".
+        found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
+        if found is None:
+            raise SettingsError(f"{path}: {exc}") from None
+        raise SettingsError(f"{path}:{found.group(2)}: {found.group(1)}") from None
+
+    def where(section: str, key: str | None) -> str:
+        line = _key_line(text, section, key)
+        return f"{path}:{line}" if line else str(path)
+
+    return _merge(base, data, where)
+
+
+def from_environment(environ: Mapping[str, str], base: Settings) -> Settings:
+    values: dict[str, dict[str, str]] = {}
+    names: dict[tuple[str, str | None], str] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in _RESERVED_ENV:
+            continue
+        section, sep, key = name[len(ENV_PREFIX):].lower().partition("__")
+        if not sep:
+            raise SettingsError(f"{name}: use VAXTERM_<SECTION>__<KEY>, "
+                                f"e.g. VAXTERM_SERVER__URL")
+        values.setdefault(section, {})[key] = value
+        names[(section, key)] = names[(section, None)] = name
+    return _merge(base, values, lambda s, k: names.get((s, k), names.get((s, None), "env")))
+
+
+def load(environ: Mapping[str, str] | None = None, path: Path | None = None) -> Settings:
+    """Defaults, then the file, then the environment. Flags are applied by the CLI."""
+    env = os.environ if environ is None else environ
+    settings = from_file(path or config_file(env), Settings())
+    return from_environment(env, settings)
+
+
+def describe() -> str:
+    """Every setting with its default, for `--help`."""
+    lines = []
+    defaults = Settings()
+    for section in fields(Settings):
+        default = getattr(defaults, section.name)
+        for item in dataclasses.fields(default):
+            lines.append(f"  [{section.name}] {item.name} = {getattr(default, item.name)!r}")
+    return "\n".join(lines)
