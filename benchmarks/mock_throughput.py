@@ -24,10 +24,9 @@ from datetime import date
 
 import httpx
 
-sys.path.insert(0, ".")
-from api_client.mock.clock import SystemClock  # noqa: E402
-from api_client.mock.population import build_population  # noqa: E402
-from api_client.mock.registry import MockConfig  # noqa: E402
+from api_client.mock.clock import SystemClock
+from api_client.mock.population import build_population
+from api_client.mock.registry import MockConfig
 
 SERVER = """
 import uvicorn
@@ -123,59 +122,50 @@ def report(name: str, latencies: list[float], elapsed: float, errors: int) -> No
           f"p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms  errors {errors}")
 
 
-async def run(clients: int, seconds: float) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/api/v2"
-    # Odd trainees work at the COVISHIELD centre; take every other one.
-    trainees = clients * 2
-    server = subprocess.Popen([sys.executable, "-c", SERVER.format(trainees=trainees, port=port)])
-    try:
-        await wait_until_up(base)
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        pool = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
-                for _ in range(clients)]
-        accounts = (await pool[0].get("/training/accounts")).json()["accounts"]
-        codes = {a["username"]: a["current_code"] for a in accounts}
-        names = [f"trainee{2 * i + 1:02d}" for i in range(clients)]
-        await asyncio.gather(*(login(c, n, codes) for c, n in zip(pool, names, strict=True)))
-        session_id = next(s["session_id"] for s in
-                          (await pool[0].get("/vaccinator/sessions")).json()["sessions"]
-                          if s["vaccine"] == "COVISHIELD")
+async def run(base: str, clients: int, seconds: float) -> None:
+    await wait_until_up(base)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    pool = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
+            for _ in range(clients)]
+    accounts = (await pool[0].get("/training/accounts")).json()["accounts"]
+    codes = {a["username"]: a["current_code"] for a in accounts}
+    names = [f"trainee{2 * i + 1:02d}" for i in range(clients)]
+    await asyncio.gather(*(login(c, n, codes) for c, n in zip(pool, names, strict=True)))
+    session_id = next(s["session_id"] for s in
+                      (await pool[0].get("/vaccinator/sessions")).json()["sessions"]
+                      if s["vaccine"] == "COVISHIELD")
 
-        # Consent for every mobile, shared out between the clients (not timed).
-        people = build_population(MockConfig().seed, SystemClock().now().date())
-        mobiles = sorted({p.mobile for p in people.values()})
-        work: list[list[tuple[str, str]]] = [[] for _ in range(clients)]
+    # Consent for every mobile, shared out between the clients (not timed).
+    people = build_population(MockConfig().seed, SystemClock().now().date())
+    mobiles = sorted({p.mobile for p in people.values()})
+    work: list[list[tuple[str, str]]] = [[] for _ in range(clients)]
 
-        async def gather_consents(i: int) -> None:
-            for mobile in mobiles[i::clients]:
-                consent, refs = await consent_for(pool[i], mobile)
-                work[i] += [(consent, ref) for ref in refs]
+    async def gather_consents(i: int) -> None:
+        for mobile in mobiles[i::clients]:
+            consent, refs = await consent_for(pool[i], mobile)
+            work[i] += [(consent, ref) for ref in refs]
 
-        await asyncio.gather(*(gather_consents(i) for i in range(clients)))
+    await asyncio.gather(*(gather_consents(i) for i in range(clients)))
 
-        record_latency: list[float] = []
-        started = time.monotonic()
-        errors = await asyncio.gather(*(record_all(pool[i], session_id, work[i], record_latency)
-                                        for i in range(clients)))
-        record_elapsed = time.monotonic() - started
+    record_latency: list[float] = []
+    started = time.monotonic()
+    errors = await asyncio.gather(*(record_all(pool[i], session_id, work[i], record_latency)
+                                    for i in range(clients)))
+    record_elapsed = time.monotonic() - started
 
-        search_latency: list[float] = []
-        started = time.monotonic()
-        until = started + seconds
-        search_errors = await asyncio.gather(*(search_loop(c, until, search_latency)
-                                               for c in pool))
-        search_elapsed = time.monotonic() - started
+    search_latency: list[float] = []
+    started = time.monotonic()
+    until = started + seconds
+    search_errors = await asyncio.gather(*(search_loop(c, until, search_latency)
+                                           for c in pool))
+    search_elapsed = time.monotonic() - started
 
-        print(f"mock registry over loopback, {clients} concurrent clients, "
-              f"one keep-alive connection each")
-        report("search", search_latency, search_elapsed, sum(search_errors))
-        report("record-dose", record_latency, record_elapsed, sum(errors))
-        for c in pool:
-            await c.aclose()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    print(f"mock registry over loopback, {clients} concurrent clients, "
+          f"one keep-alive connection each")
+    report("search", search_latency, search_elapsed, sum(search_errors))
+    report("record-dose", record_latency, record_elapsed, sum(errors))
+    for c in pool:
+        await c.aclose()
 
 
 def main() -> None:
@@ -183,7 +173,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    asyncio.run(run(args.clients, min(args.seconds, 60.0)))
+    port = free_port()
+    # Odd trainees work at the COVISHIELD centre; the clients take every other one.
+    code = SERVER.format(trainees=args.clients * 2, port=port)
+    server = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        asyncio.run(run(f"http://127.0.0.1:{port}/api/v2", args.clients,
+                        min(args.seconds, 60.0)))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
