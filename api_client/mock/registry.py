@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -117,6 +117,7 @@ class State:
     consents: dict[str, Consent] = field(default_factory=dict)
     idempotent: dict[tuple[str, str], Stored] = field(default_factory=dict)
     searches: dict[str, deque[tuple[datetime, str]]] = field(default_factory=dict)
+    search_targets: dict[str, Counter[str]] = field(default_factory=dict)  # in the window
     sms: list[tuple[str, m.SmsMessage]] = field(default_factory=list)  # (vaccinator, message)
     audit: list[m.AuditEntry] = field(default_factory=list)
     aefi: dict[str, tuple[str, m.AefiRequest]] = field(default_factory=dict)
@@ -308,8 +309,12 @@ class Registry:
         now = self.now()
         window = self.config.search_window
         log = self.state.searches.setdefault(account.username, deque())
+        targets = self.state.search_targets.setdefault(account.username, Counter())
         while log and now - log[0][0] >= window:
-            log.popleft()
+            _, old = log.popleft()
+            targets[old] -= 1
+            if not targets[old]:
+                del targets[old]
         if self.state.faults.rate_limited or len(log) >= self.config.search_limit:
             wait = window - (now - log[0][0]) if log else timedelta(seconds=60)
             seconds = max(int(wait.total_seconds()) + 1, 1)
@@ -317,7 +322,8 @@ class Registry:
             raise Refusal("RATLMT0001", headers={"Retry-After": str(seconds)},
                           retry_after=seconds)
         log.append((now, target))
-        distinct = len({t for _, t in log})
+        targets[target] += 1
+        distinct = len(targets)
         if distinct == self.config.bulk_alert_distinct:
             self._audit(account.username, "alert",
                         detail=f"{distinct} different beneficiaries searched within "

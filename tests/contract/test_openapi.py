@@ -63,6 +63,7 @@ def _keep_logged_in() -> None:
     _registry.state.tokens[_TOKEN] = Token("demo.north1", _clock.now().replace(year=2100),
                                            _clock.now())
     _registry.state.searches.clear()
+    _registry.state.search_targets.clear()
 
 
 @schema.parametrize()
