@@ -37,4 +37,5 @@ def serve(app: Any, **config: Any) -> Iterator[str]:
         yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
+        server.force_exit = True  # do not wait for half-open TLS connections a test left
         thread.join(timeout=10)

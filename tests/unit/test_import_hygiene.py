@@ -15,9 +15,16 @@ def loaded_after(statement: str, modules: list[str]) -> list[str]:
 
 def test_api_client_loads_no_textual_nor_vaxterm() -> None:
     statement = ("import api_client, api_client.models, api_client.rules, "
-                 "api_client.validators, api_client.contract, api_client.codes")
-    assert loaded_after(statement, ["textual", "rich", "vaxterm", "screens", "starlette",
+                 "api_client.validators, api_client.contract, api_client.codes, "
+                 "api_client.client, api_client.errors")
+    # Not `rich`: httpx imports its optional CLI (click, pygments, rich) when installed.
+    assert loaded_after(statement, ["textual", "vaxterm", "screens", "starlette",
                                     "pyotp"]) == []
+
+
+def test_the_client_loads_neither_the_mock_nor_cryptography_until_a_pin_is_set() -> None:
+    assert loaded_after("import api_client.client", ["starlette", "uvicorn", "pyotp",
+                                                    "cryptography"]) == []
 
 
 def test_the_mock_loads_no_textual_nor_vaxterm() -> None:
