@@ -46,6 +46,15 @@ ErrorReason = Literal[
 ]
 
 
+# Photo-ID types Co-WIN accepted (reference sheet §3.4); the second list for 12-17.
+PHOTO_ID_TYPES = (
+    "Aadhaar Card", "Driving Licence", "PAN Card", "Passport", "Pension passbook with photo",
+    "NPR Smart Card", "Voter ID", "Ration card with photo", "UDID", "Student photo ID",
+)
+MINOR_PHOTO_ID_TYPES = ("Aadhaar Card", "PAN Card", "Ration card with photo", "UDID",
+                        "Student photo ID")
+
+
 class Model(Struct):
     """Base for every wire model. Each subclass is keyword-only (msgspec does not inherit
     `kw_only`), so field order never matters."""

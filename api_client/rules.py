@@ -196,7 +196,7 @@ def check_dose(
         if history:
             allowed = " or ".join(due.vaccines)
             return Verdict(False, Reason.DIFFERENT_VACCINE,
-                           f"This person must get {allowed} (first dose was "
+                           f"Not {vaccine}: this person needs {allowed} (first dose was "
                            f"{_valid(history)[0].vaccine}).", due=due)
         group = age_group(birth_year, today)
         return Verdict(False, Reason.VACCINE_NOT_FOR_AGE,

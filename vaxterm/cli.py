@@ -96,5 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _not_available("'vaxterm doctor'")
     if args.command == "forget":
         return _not_available("'vaxterm forget'")
-    del settings
-    return _not_available("the terminal app (screens)")
+    if args.debug:
+        return _not_available("--debug (the redacted HTTP trace)")
+    from vaxterm.tui import run
+
+    return run(settings, mock=args.mock, debug=args.debug)

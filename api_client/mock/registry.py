@@ -8,6 +8,7 @@ on one event loop and none of these methods awaits, so each one is atomic.
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 import uuid
 from collections import Counter, deque
@@ -150,6 +151,9 @@ class Registry:
     # --- set-up -------------------------------------------------------------------------
 
     def _fresh_state(self) -> State:
+        # Identifiers and OTPs shown on screen come from a seeded generator, so a training
+        # run and a snapshot are repeatable; login and consent tokens stay unguessable.
+        self.rng = random.Random(self.config.seed)
         today = self.clock.now().date()
         people = build_population(self.config.seed, today, self.config.population)
         by_mobile: dict[str, list[str]] = {}
@@ -160,6 +164,9 @@ class Registry:
 
     def reset(self) -> None:
         self.state = self._fresh_state()
+
+    def _new_id(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     @property
     def training(self) -> bool:
@@ -187,7 +194,7 @@ class Registry:
                 account.locked = account.failed_logins >= MAX_FAILED_LOGINS
             raise Refusal("USRAUT0001")
         account.failed_logins = 0
-        txn_id = str(uuid.uuid4())
+        txn_id = self._new_id()
         self.state.login_txns[txn_id] = LoginTxn(account.username, self.now())
         return m.TxnResponse(txnId=txn_id)
 
@@ -342,8 +349,8 @@ class Registry:
         if not references:
             self._audit(account.username, "search", detail="not registered")
             raise Refusal("USRAUT0024")
-        otp = f"{secrets.randbelow(1_000_000):06d}"
-        txn_id = str(uuid.uuid4())
+        otp = f"{self.rng.randrange(1_000_000):06d}"
+        txn_id = self._new_id()
         now = self.now()
         self.state.beneficiary_txns[txn_id] = BeneficiaryTxn(
             account.username, mobile, references, otp, now)
@@ -483,12 +490,12 @@ class Registry:
             raise Refusal(verdict.reason.value, verdict.message,
                           earliest_date=ddmmyyyy(verdict.earliest) or None)
         assert verdict.due is not None
-        vaccination_id = str(uuid.uuid4())
+        vaccination_id = self._new_id()
         entry = DoseEntry(
             vaccination_id=vaccination_id, dose=body.dose, vaccine=body.vaccine,
             vaccine_batch=batch.code, given_on=today, is_precaution=verdict.due.is_precaution,
             vaccinator=account.username, session_id=plan.session_id, recorded_at=self.now(),
-            certificate_id=f"CERT{secrets.randbelow(10**10):010d}")
+            certificate_id=f"CERT{self.rng.randrange(10**10):010d}")
         person.doses.append(entry)
         plan.doses_given += 1
         self._audit(account.username, "vaccinate", reference, consent=consent.txn_id,
@@ -529,7 +536,7 @@ class Registry:
         plan = self.state.sessions.get(dose.session_id)
         if plan is None or plan.centre_id != account.centre_id:
             raise Refusal("VACCIN0001")
-        aefi_id = str(uuid.uuid4())
+        aefi_id = self._new_id()
         self.state.aefi[aefi_id] = (vaccination_id, body)
         self._audit(account.username, "aefi", person.reference_id,
                     session_id=dose.session_id, detail=body.reaction)

@@ -32,11 +32,23 @@ def test_version_does_not_load_textual() -> None:
     assert result.stdout.strip().endswith("False False"), result.stdout
 
 
-@pytest.mark.parametrize("args", [(), ("doctor",), ("forget",), ("--mock",)])
+@pytest.mark.parametrize("args", [("doctor",), ("forget",), ("--mock", "--debug")])
 def test_unbuilt_commands_say_so_and_do_not_pretend_to_succeed(args: tuple[str, ...]) -> None:
     result = vaxterm(*args)
     assert result.returncode == 3
     assert "not available in this version yet; nothing was done" in result.stderr
+
+
+def test_no_server_configured_says_what_to_do() -> None:
+    result = vaxterm()
+    assert result.returncode == 2
+    assert "no registry address is configured" in result.stderr and "--mock" in result.stderr
+
+
+def test_plain_http_to_another_host_is_refused_at_start() -> None:
+    result = vaxterm("--server", "http://192.0.2.10:8080/api/v2")
+    assert result.returncode == 2
+    assert "must start with https://" in result.stderr
 
 
 def test_bad_config_file_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -1,0 +1,107 @@
+"""The people the OTP covers, and the chosen one's record. Every opening is audited."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from api_client import errors as e
+from screens.chrome import Problem, WorkScreen
+from vaxterm.presenting import (
+    age,
+    dose_lines,
+    due_line,
+    eligibility_line,
+    masked_id,
+    person_line,
+)
+
+
+class BeneficiaryScreen(WorkScreen):
+    CSS_PATH = "beneficiary.tcss"
+    HELP = """
+## Beneficiary
+Pick the person in front of you (arrows), check the record, then **Enter** to check their
+photo ID. Opening a record is logged with your name and the beneficiary's consent.
+"""
+    # Priority, so the footer shows it although the list has focus (its Enter would select).
+    BINDINGS = [Binding("enter", "check_id", "Check photo ID", priority=True,
+                        id="beneficiary.next")]
+
+    def compose_body(self) -> ComposeResult:
+        consent = self.vax.desk.consent
+        people = consent.beneficiaries if consent else ()
+        today = self.vax.today()
+        with Horizontal(id="columns"):
+            with Vertical(id="people-box"):
+                yield Label(f"On this mobile ({len(people)})", classes="title")
+                yield OptionList(*(Option(person_line(p, today), id=p.beneficiary_reference_id)
+                                   for p in people), id="people")
+            with Vertical(id="record"):
+                yield Static(id="details")
+                yield Static(id="eligibility")
+                yield Problem(id="problem")
+        yield Static("Your access to this record is recorded.", id="audited")
+
+    def on_mount(self) -> None:
+        self.refresh_context()
+        people = self.query_one("#people", OptionList)
+        people.focus()
+        if people.option_count:
+            people.highlighted = 0
+
+    @on(OptionList.OptionHighlighted, "#people")
+    def highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self.load(event.option.id)
+
+    @on(OptionList.OptionSelected, "#people")
+    def selected(self) -> None:
+        self.action_check_id()
+
+    @work(exclusive=True, group="record", exit_on_error=False)
+    async def load(self, reference: str) -> None:
+        desk = self.vax.desk
+        consent = desk.consent
+        if consent is None:
+            return
+        problem = self.query_one("#problem", Problem)
+        try:
+            person = await self.vax.call_api(lambda: self.vax.api.beneficiary(reference,
+                                                                              consent))
+        except e.ApiError as error:
+            problem.say(f"{error.message} (ref {error.reference})")
+            return
+        problem.say("")
+        desk.person = person
+        today = self.vax.today()
+        lines = [
+            f"[b]{person.name}[/b]",
+            f"{person.gender} · born {person.birth_year} ({age(person.birth_year, today)})",
+            f"Photo ID: {masked_id(person)} · mobile ending {person.mobile_number[-4:]}",
+            f"Reference ID ending {person.beneficiary_reference_id[-4:]}",
+            "",
+            "[b]Doses[/b]",
+            *dose_lines(person),
+            "",
+            due_line(person, today),
+        ]
+        self.query_one("#details", Static).update("\n".join(lines))
+        ok, verdict = eligibility_line(person, desk.session, today)
+        eligibility = self.query_one("#eligibility", Static)
+        eligibility.set_class(not ok, "-refused")
+        eligibility.update(("✔ " if ok else "✘ ") + verdict)
+
+    def action_check_id(self) -> None:
+        from screens.id_check import IdCheckScreen
+
+        person = self.vax.desk.person
+        highlighted = self.query_one("#people", OptionList).highlighted_option
+        if person is None or highlighted is None or (
+                highlighted.id != person.beneficiary_reference_id):
+            return
+        self.app.push_screen(IdCheckScreen())

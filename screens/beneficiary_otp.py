@@ -1,0 +1,135 @@
+"""The beneficiary's OTP: proof they are here and agree to their record being opened."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label, Static
+
+from api_client import errors as e
+from api_client import models as m
+from api_client.validators import SearchKind, check_otp
+from screens.chrome import Field, Problem, WorkScreen
+
+RESEND_AFTER = timedelta(seconds=30)
+
+
+class BeneficiaryOtpScreen(WorkScreen):
+    CSS_PATH = "beneficiary_otp.tcss"
+    HELP = """
+## The beneficiary's OTP
+An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type it, then
+**Enter**. Three wrong codes end this OTP; **F5** sends a new one after 30 seconds.
+"""
+    BINDINGS = [Binding("f5", "resend", "New OTP", id="otp.resend")]
+
+    def __init__(self, kind: SearchKind, value: str, found: m.SearchResponse) -> None:
+        super().__init__()
+        self._kind = kind
+        self._value = value  # kept only to resend; gone when this screen closes
+        self._found = found
+        self._sent_at = datetime.min
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="otp-box"):
+            yield Static(id="sent-to")
+            yield Label("OTP from the beneficiary", classes="title")
+            yield Field(id="otp", placeholder="6 digits", max_length=6, restrict=r"[0-9]*")
+            yield Problem(id="problem")
+            yield Static(id="timer")
+            if self.vax.training:
+                yield Static(id="inbox")
+
+    def on_mount(self) -> None:
+        self._started(self._found)
+        self.query_one("#otp", Field).focus()
+        self.set_interval(1, self._tick)
+
+    def _started(self, found: m.SearchResponse) -> None:
+        self._found = found
+        self._sent_at = self.vax.clock()
+        self.query_one("#sent-to", Static).update(
+            f"An OTP was sent to the mobile ending [b]{found.masked_mobile[-4:]}[/b]. "
+            "Ask the beneficiary for it.")
+        self._tick()
+        if self.vax.training:
+            self.show_inbox()
+
+    def _tick(self) -> None:
+        elapsed = self.vax.clock() - self._sent_at
+        left = int(self._found.expires_in - elapsed.total_seconds())
+        resend = int((RESEND_AFTER - elapsed).total_seconds())
+        expiry = (f"Code valid for {left // 60}:{left % 60:02d}" if left > 0
+                  else "This code has expired")
+        again = f"new code (F5) in {resend} s" if resend > 0 else "F5 sends a new code"
+        self.query_one("#timer", Static).update(f"{expiry} · {again}")
+
+    @work(exclusive=True, group="inbox", exit_on_error=False)
+    async def show_inbox(self) -> None:
+        try:
+            messages = await self.vax.api.sms_inbox()
+        except e.ApiError:
+            return
+        mine = [s for s in messages if s.txnId == self._found.txnId]
+        text = "\n".join(f"SMS to {s.masked_mobile}: Your vaccination OTP is {s.otp}"
+                         for s in mine) or "No SMS yet."
+        self.query_one("#inbox", Static).update(f"[b]Training SMS inbox[/b]\n{text}")
+
+    @on(Field.Submitted, "#otp")
+    def submitted(self, event: Field.Submitted) -> None:
+        code = check_otp(event.value)
+        if not code.ok:
+            self.query_one("#problem", Problem).say(code.message)
+            return
+        self.confirm(code.value)
+
+    @work(exclusive=True, group="consent", exit_on_error=False)
+    async def confirm(self, otp: str) -> None:
+        from screens.beneficiary import BeneficiaryScreen
+
+        api = self.vax.api
+        field = self.query_one("#otp", Field)
+        problem = self.query_one("#problem", Problem)
+        try:
+            consent = await self.vax.call_api(
+                lambda: api.confirm_beneficiary(self._found.txnId, otp))
+        except e.OtpWrong as wrong:
+            field.value = ""
+            problem.say(wrong.message + ("" if wrong.tries_left else " Press F5."))
+            return
+        except e.OtpExpired as expired:
+            field.value = ""
+            problem.say(f"{expired.message} Press F5.")
+            return
+        except e.ApiError as error:
+            problem.say(f"{error.message} (ref {error.reference})")
+            return
+        self.vax.desk.consent = consent
+        self.app.switch_screen(BeneficiaryScreen())
+
+    def action_resend(self) -> None:
+        if self.vax.clock() - self._sent_at < RESEND_AFTER:
+            self.query_one("#problem", Problem).say(
+                "Wait 30 seconds after the last code before sending a new one.")
+            return
+        self.resend()
+
+    @work(exclusive=True, group="consent", exit_on_error=False)
+    async def resend(self) -> None:
+        api = self.vax.api
+        problem = self.query_one("#problem", Problem)
+        try:
+            if self._kind is SearchKind.MOBILE:
+                found = await self.vax.call_api(lambda: api.search(mobile=self._value))
+            else:
+                found = await self.vax.call_api(lambda: api.search(reference_id=self._value))
+        except e.ApiError as error:
+            problem.say(f"{error.message} (ref {error.reference})")
+            return
+        problem.say("A new code was sent.", note=True)
+        self.query_one("#otp", Field).value = ""
+        self._started(found)

@@ -1,0 +1,129 @@
+"""Widgets every screen shares: the TRAINING banner, the context line, fields and the base
+screen that lays them out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
+
+if TYPE_CHECKING:
+    from vaxterm.app import VaxtermApp
+
+
+class TrainingBanner(Static):
+    DEFAULT_CSS = """
+    TrainingBanner {
+        height: 1; width: 100%; content-align: center middle;
+        background: $warning; color: $background; text-style: bold;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__("TRAINING · synthetic people only · nothing here is real")
+
+
+class ContextBar(Static):
+    """Who is signed in, where, which session and how many doses so far."""
+
+    DEFAULT_CSS = """
+    ContextBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    """
+
+
+class Field(Input):
+    """An Input whose cursor blinks only outside tests (snapshots must be stable)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "blink", True)
+
+
+class Problem(Static):
+    """A validation or error message under a field; empty when there is none."""
+
+    DEFAULT_CSS = """
+    Problem { color: $error; height: auto; min-height: 1; }
+    Problem.-note { color: $text-muted; }
+    """
+
+    def say(self, text: str, *, note: bool = False) -> None:
+        self.set_class(note, "-note")
+        self.update(text)
+
+
+class WorkScreen(Screen[None]):
+    """Banner (in training), context line, the screen's body, the footer."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="screen.back")]
+
+    @property
+    def vax(self) -> VaxtermApp:
+        return cast("VaxtermApp", self.app)
+
+    DEFAULT_CSS = """
+    WorkScreen #top { dock: top; height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        # One docked container: two widgets docked to the same edge would overlap.
+        with Vertical(id="top"):
+            if self.vax.training:
+                yield TrainingBanner()
+            yield ContextBar(id="context")
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_context()
+
+    def refresh_context(self) -> None:
+        desk = self.vax.desk
+        parts = []
+        if desk.user is not None:
+            parts.append(f"{desk.user.username} @ {desk.user.centre_name}")
+        if desk.session is not None:
+            parts.append(desk.session.vaccine)
+            parts.append(f"{desk.doses_recorded} recorded")
+        self.query_one(ContextBar).update("  │  ".join(parts) or "Not signed in")
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+
+R = TypeVar("R")
+
+
+class Dialog(ModalScreen[R]):
+    """A modal box over the current screen; the TRAINING banner stays visible above it."""
+
+    DEFAULT_CSS = """
+    Dialog { align: center middle; background: $background 60%; }
+    Dialog TrainingBanner { dock: top; }
+    Dialog > Vertical {
+        width: 64; max-width: 96%; height: auto; max-height: 90%; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    Dialog .title { text-style: bold; margin-bottom: 1; }
+    Dialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
+    Dialog Button { margin-left: 2; }
+    """
+
+    @property
+    def vax(self) -> VaxtermApp:
+        return cast("VaxtermApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        if self.vax.training:
+            yield TrainingBanner()
+        yield from self.compose_dialog()
+
+    def compose_dialog(self) -> ComposeResult:
+        yield from ()

@@ -1,0 +1,193 @@
+"""Login: username, password (from the keyring if the vaccinator chose so), the 6-digit code."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, DataTable, Label, Static
+
+from api_client import errors as e
+from api_client.validators import check_otp
+from screens.chrome import Field, Problem, WorkScreen
+from vaxterm.credentials import CredentialError
+
+
+class LoginScreen(WorkScreen):
+    CSS_PATH = "login.tcss"
+    HELP = """
+## Sign in
+Type your **username** and **password**, then the **6-digit code** from your authenticator
+app. The code changes every 30 seconds and works once.
+
+Tick *Remember password* to keep the password in this computer's encrypted keyring; the code
+is still asked every time. `vaxterm forget` removes it.
+"""
+    BINDINGS = [Binding("escape", "back", "Back", show=False, id="login.back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._txn: tuple[str, str, str] | None = None  # (username, password digest, txnId)
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="login-row"):
+            with Vertical(id="login-form"):
+                yield Label("Sign in to record vaccinations", classes="title")
+                yield Label("Username")
+                yield Field(self.vax.settings.login.username, id="username",
+                            placeholder="your username")
+                yield Label("Password")
+                yield Field(id="password", password=True, placeholder="password")
+                yield Label("Code from your authenticator")
+                yield Field(id="code", placeholder="6 digits", max_length=6,
+                            restrict=r"[0-9]*")
+                yield Checkbox("Remember password here", id="remember",
+                               value=self.vax.settings.login.remember_password)
+                yield Problem(id="problem")
+                yield Button("Sign in", id="sign-in", variant="primary")
+            if self.vax.training:
+                with Vertical(id="demo"):
+                    yield Label("Demo accounts (training)", classes="title")
+                    yield DataTable(id="accounts", show_cursor=False)
+                    yield Static("trainee01…trainee40 use the same password.", id="demo-note")
+
+    def on_mount(self) -> None:
+        self.refresh_context()
+        username = self.query_one("#username", Field)
+        if username.value:
+            self.query_one("#password", Field).focus()
+            self.fill_password(username.value)
+        else:
+            username.focus()
+        if self.vax.training:
+            table = self.query_one("#accounts", DataTable)
+            table.add_columns("Username", "Password", "Code now")
+            self.load_demo_accounts()
+            self.set_interval(5, self.load_demo_accounts)
+
+    @work(thread=True, exclusive=True, group="keyring", exit_on_error=False)
+    def fill_password(self, username: str) -> None:
+        """The keyring may block on D-Bus: read it off the UI thread."""
+        store = self.vax.credentials
+        if store is None or not self.vax.settings.login.remember_password:
+            return
+        try:
+            password = store.get(username)
+        except CredentialError as problem:
+            self.app.call_from_thread(self.query_one("#problem", Problem).say, str(problem),
+                                      note=True)
+            return
+        if password:
+            self.app.call_from_thread(self._prefill, password)
+
+    def _prefill(self, password: str) -> None:
+        self.query_one("#password", Field).value = password
+        self.query_one("#code", Field).focus()
+
+    @work(exclusive=True, group="demo", exit_on_error=False)
+    async def load_demo_accounts(self) -> None:
+        try:
+            accounts = await self.vax.api.demo_accounts()
+        except e.ApiError:
+            return  # the panel is a convenience; the login itself reports failures
+        table = self.query_one("#accounts", DataTable)
+        table.clear()
+        for account in accounts:
+            if not account.username.startswith("trainee"):
+                table.add_row(account.username, account.password,
+                              "locked" if account.locked else account.current_code)
+
+    @on(Field.Submitted)
+    def next_field(self, event: Field.Submitted) -> None:
+        order = ["username", "password", "code"]
+        for name in order:
+            field = self.query_one(f"#{name}", Field)
+            if not field.value:
+                field.focus()
+                return
+        self.sign_in()
+
+    @on(Button.Pressed, "#sign-in")
+    def pressed(self) -> None:
+        self.sign_in()
+
+    def sign_in(self) -> None:
+        username = self.query_one("#username", Field).value.strip()
+        password = self.query_one("#password", Field).value
+        code = check_otp(self.query_one("#code", Field).value)
+        problem = self.query_one("#problem", Problem)
+        if not username or not password:
+            problem.say("Type your username and password.")
+            return
+        if not code.ok:
+            problem.say(code.message)
+            self.query_one("#code", Field).focus()
+            return
+        problem.say("Signing in…", note=True)
+        self.query_one("#sign-in", Button).disabled = True
+        self.run_login(username, password, code.value)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def run_login(self, username: str, password: str, code: str) -> None:
+        problem = self.query_one("#problem", Problem)
+        api = self.vax.api
+        try:
+            key = (username, str(hash(password)))
+            if self._txn is None or self._txn[:2] != key:
+                self._txn = (*key, await api.login(username, password))
+            user = await api.confirm_login(self._txn[2], code)
+        except (e.OtpExpired, e.WrongPassword, e.AccountLocked) as error:
+            self._txn = None
+            self._failed(problem, error)
+            return
+        except e.ApiError as error:
+            self._failed(problem, error)
+            return
+        finally:
+            self.query_one("#sign-in", Button).disabled = False
+        self._txn = None
+        remember = self.query_one("#remember", Checkbox).value
+        if remember:
+            self.save_password(username, password)
+        self.query_one("#password", Field).value = ""
+        self.vax.desk.user = user
+        await self.start_work()
+
+    def _failed(self, problem: Problem, error: e.ApiError) -> None:
+        problem.say(f"{error.message} (ref {error.reference})")
+        code = self.query_one("#code", Field)
+        code.value = ""
+        if isinstance(error, e.WrongPassword):
+            self.query_one("#password", Field).focus()
+        else:
+            code.focus()
+
+    @work(thread=True, group="keyring", exit_on_error=False)
+    def save_password(self, username: str, password: str) -> None:
+        store = self.vax.credentials
+        if store is None:
+            return
+        try:
+            store.set(username, password)
+        except CredentialError as problem:
+            self.app.call_from_thread(self.app.notify, str(problem), title="Keyring",
+                                      severity="warning", markup=False)
+
+    async def start_work(self) -> None:
+        """Today's sessions; the picker only when there is more than one."""
+        from screens.search import SearchScreen
+        from screens.session_picker import SessionPickerScreen
+
+        try:
+            sessions = await self.vax.api.sessions()
+        except e.ApiError as error:
+            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            return
+        desk = self.vax.desk
+        desk.sessions = sessions
+        desk.session = sessions[0] if len(sessions) == 1 else None
+        # Not awaited: switching removes this screen, which cancels this very worker.
+        self.app.switch_screen(SearchScreen())
+        if len(sessions) > 1:
+            self.app.push_screen(SessionPickerScreen())

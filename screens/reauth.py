@@ -1,0 +1,61 @@
+"""Sign in again on top of the current screen when the login expired mid-task; the form
+underneath keeps everything typed."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label
+
+from api_client import errors as e
+from api_client.validators import check_otp
+from screens.chrome import Dialog, Field, Problem
+
+
+class ReauthModal(Dialog[bool]):
+    BINDINGS = [Binding("escape", "give_up", "Cancel", id="reauth.cancel")]
+
+    def __init__(self, username: str) -> None:
+        super().__init__()
+        self._username = username
+
+    def compose_dialog(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Your login has expired", classes="title")
+            yield Label(f"Sign in again as {self._username}; your form is kept.", markup=False)
+            yield Field(id="password", password=True, placeholder="password")
+            yield Field(id="code", placeholder="6-digit code", max_length=6,
+                        restrict=r"[0-9]*")
+            yield Problem(id="problem")
+
+    def on_mount(self) -> None:
+        self.query_one("#password", Field).focus()
+
+    @on(Field.Submitted)
+    def submitted(self) -> None:
+        password = self.query_one("#password", Field)
+        code = check_otp(self.query_one("#code", Field).value)
+        if not password.value:
+            password.focus()
+        elif not code.ok:
+            self.query_one("#code", Field).focus()
+            self.query_one("#problem", Problem).say(code.message)
+        else:
+            self.sign_in(password.value, code.value)
+
+    @work(exclusive=True, group="reauth", exit_on_error=False)
+    async def sign_in(self, password: str, code: str) -> None:
+        api = self.vax.api
+        try:
+            txn = await api.login(self._username, password)
+            await api.confirm_login(txn, code)
+        except e.ApiError as error:
+            self.query_one("#code", Field).value = ""
+            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            return
+        self.dismiss(True)
+
+    def action_give_up(self) -> None:
+        self.dismiss(False)

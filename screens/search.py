@@ -1,0 +1,137 @@
+"""Search: one field for a mobile number or a reference ID. Nothing personal is shown until
+the beneficiary gives their OTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label
+
+from api_client import errors as e
+from api_client.validators import SearchKind, read_search
+from screens.chrome import Field, Problem, WorkScreen
+
+
+class SearchScreen(WorkScreen):
+    CSS_PATH = "search.tcss"
+    HELP = """
+## Find a beneficiary
+Type the beneficiary's **mobile number** or **reference ID** and press **Enter**. An OTP
+goes to their registered mobile; nothing about them is shown until they tell you the code.
+There is no search by Aadhaar or other ID number.
+
+**F2** session tally · **F3** change session · **Ctrl+L** sign out
+"""
+    BINDINGS = [
+        Binding("f2", "tally", "Tally", id="search.tally"),
+        Binding("f3", "change_session", "Session", id="search.session"),
+        Binding("ctrl+l", "sign_out", "Sign out", id="search.sign_out"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._wait_until: datetime | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="search-box"):
+            yield Label("Mobile number or reference ID", classes="title")
+            yield Field(id="query", placeholder="e.g. 98xxxxxxxx or 14-digit reference ID",
+                        max_length=20)
+            yield Problem(id="reads")
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Field).focus()
+        self.set_interval(1, self._tick)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.vax.desk.forget_beneficiary()
+        query = self.query_one("#query", Field)
+        query.value = ""
+        query.focus()
+
+    @on(Field.Changed, "#query")
+    def reads_as(self, event: Field.Changed) -> None:
+        term = read_search(event.value)
+        reads = self.query_one("#reads", Problem)
+        if not event.value.strip():
+            reads.say("")
+        elif term.checked.ok and term.kind is not None:
+            reads.say(f"Reads as a {term.kind.value}.", note=True)
+        elif term.kind is not None and len(event.value.strip()) >= 10:
+            reads.say(term.checked.message)
+        else:
+            reads.say("")
+
+    @on(Field.Submitted, "#query")
+    def submitted(self, event: Field.Submitted) -> None:
+        if self._wait_until is not None:
+            return
+        term = read_search(event.value)
+        if not term.checked.ok or term.kind is None:
+            self.query_one("#reads", Problem).say(term.checked.message)
+            return
+        if self.vax.desk.session is None:
+            self.action_change_session()
+            return
+        self.run_search(term.kind, term.checked.value)
+
+    @work(exclusive=True, group="search", exit_on_error=False)
+    async def run_search(self, kind: SearchKind, value: str) -> None:
+        from screens.beneficiary_otp import BeneficiaryOtpScreen
+
+        api = self.vax.api
+        reads = self.query_one("#reads", Problem)
+        reads.say("Sending the OTP…", note=True)
+        try:
+            if kind is SearchKind.MOBILE:
+                found = await self.vax.call_api(lambda: api.search(mobile=value))
+            else:
+                found = await self.vax.call_api(lambda: api.search(reference_id=value))
+        except e.RateLimited as limited:
+            self._wait_until = datetime.fromtimestamp(
+                self.vax.clock().timestamp() + limited.retry_after, tz=self.vax.clock().tzinfo)
+            self._tick()
+            return
+        except e.ApiError as error:
+            reads.say(f"{error.message} (ref {error.reference})")
+            return
+        reads.say("")
+        self.app.push_screen(BeneficiaryOtpScreen(kind, value, found))
+
+    def _tick(self) -> None:
+        if self._wait_until is None:
+            return
+        left = int((self._wait_until - self.vax.clock()).total_seconds())
+        query = self.query_one("#query", Field)
+        if left <= 0:
+            self._wait_until = None
+            query.disabled = False
+            query.focus()
+            self.query_one("#reads", Problem).say("You can search again.", note=True)
+            return
+        query.disabled = True
+        self.query_one("#reads", Problem).say(
+            f"Too many searches. Search again in {left // 60}:{left % 60:02d}.")
+
+    def action_tally(self) -> None:
+        from screens.tally import TallyScreen
+
+        if self.vax.desk.session is not None:
+            self.app.push_screen(TallyScreen())
+
+    def action_change_session(self) -> None:
+        from screens.session_picker import SessionPickerScreen
+
+        self.app.push_screen(SessionPickerScreen())
+
+    async def action_sign_out(self) -> None:
+        await self.vax.sign_out()
+
+    def action_back(self) -> None:
+        """Search is the base of the work: Escape clears the field."""
+        self.query_one("#query", Field).value = ""

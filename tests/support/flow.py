@@ -1,0 +1,87 @@
+"""Drive the real app through the vaccinator's flow, one step a function, as a person would:
+type into the focused field and press the keys the footer shows."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
+
+from tests.support.app import Rig, login, settle
+
+
+def text(pilot: Pilot[object], selector: str) -> str:
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+def screen_name(pilot: Pilot[object]) -> str:
+    return type(pilot.app.screen).__name__
+
+
+async def type_into(pilot: Pilot[object], selector: str, value: str, *,
+                    submit: bool = True) -> None:
+    field = pilot.app.screen.query_one(selector, Input)
+    field.value = value
+    field.focus()
+    if submit:
+        await pilot.press("enter")
+    await settle(pilot)
+
+
+async def signed_in(pilot: Pilot[object], rig: Rig, username: str = "demo.north1",
+                    vaccine: str = "COVISHIELD") -> None:
+    """Log in and pick the session giving `vaccine` (skipped when there is only one)."""
+    await settle(pilot)
+    await login(pilot, rig, username)
+    if screen_name(pilot) == "SessionPickerScreen":
+        options = pilot.app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        wanted = next(s.session_id for s in pilot.app.desk.sessions  # type: ignore[attr-defined]
+                      if s.vaccine == vaccine)
+        options.highlighted = ids.index(wanted)
+        await pilot.press("enter")
+        await settle(pilot)
+    assert screen_name(pilot) == "SearchScreen"
+
+
+async def searched(pilot: Pilot[object], mobile: str) -> None:
+    await type_into(pilot, "#query", mobile)
+    assert screen_name(pilot) == "BeneficiaryOtpScreen", text(pilot, "#reads")
+
+
+def latest_otp(rig: Rig) -> str:
+    return rig.registry.state.sms[-1][1].otp
+
+
+async def consented(pilot: Pilot[object], rig: Rig, mobile: str, person: int = 0) -> None:
+    await searched(pilot, mobile)
+    await type_into(pilot, "#otp", latest_otp(rig))
+    assert screen_name(pilot) == "BeneficiaryScreen", text(pilot, "#problem")
+    if person:
+        for _ in range(person):
+            await pilot.press("down")
+        await settle(pilot)
+
+
+async def id_checked(pilot: Pilot[object], rig: Rig) -> None:
+    await pilot.press("enter")
+    await settle(pilot)
+    assert screen_name(pilot) == "IdCheckScreen"
+    person = pilot.app.desk.person  # type: ignore[attr-defined]
+    last4 = rig.registry.state.people[person.beneficiary_reference_id].photo_id_last4
+    await type_into(pilot, "#last4", last4)
+    assert screen_name(pilot) == "RecordDoseScreen", text(pilot, "#problem")
+
+
+async def recorded(pilot: Pilot[object]) -> None:
+    """Review, then confirm: two Enters."""
+    await pilot.press("enter")
+    await settle(pilot)
+    assert screen_name(pilot) == "ConfirmModal"
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def batches_offered(pilot: Pilot[object]) -> list[str]:
+    """The batches the form's selector was built from."""
+    draft = pilot.app.desk.draft  # type: ignore[attr-defined]
+    return [b.vaccine_batch for b in draft.batches]

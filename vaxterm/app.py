@@ -1,0 +1,147 @@
+"""The vaxterm App: the screen stack, global keys, error routing and re-authentication.
+
+Screens hold layout and wiring; the workflow state lives in `Desk`, the rules in
+`api_client`, the words in `presenting`. Nothing here writes to disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date, datetime
+from typing import TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from api_client import errors as e
+from api_client.client import ApiClient
+from vaxterm.credentials import CredentialStore
+from vaxterm.desk import Desk
+from vaxterm.settings import Settings
+
+T = TypeVar("T")
+
+HIGH_CONTRAST = Theme(
+    name="vaxterm-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffff00",
+    foreground="#ffffff", background="#000000", surface="#000000", panel="#1a1a1a",
+    success="#00ff00", warning="#ffff00", error="#ff5555", dark=True)
+
+
+class VaxtermApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "vaxterm"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "toggle_help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit_app", "Quit", priority=True, id="app.quit"),
+        Binding("f9", "toggle_contrast", "Contrast", show=False, id="app.contrast"),
+    ]
+
+    def __init__(self, api: ApiClient, settings: Settings, *, training: bool,
+                 clock: Callable[[], datetime] | None = None,
+                 credentials: CredentialStore | None = None, blink: bool = True) -> None:
+        super().__init__()
+        self.api = api
+        self.settings = settings
+        self.training = training
+        self.clock = clock or (lambda: datetime.now().astimezone())
+        self.credentials = credentials
+        self.blink = blink
+        self.desk = Desk()
+        self.uncertain_doses = 0  # submissions whose outcome is unknown (network failed)
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = self.settings.ui.theme
+        if self.training:
+            self.sub_title = "TRAINING"
+        from screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    async def on_unmount(self) -> None:
+        self.desk.forget_everything()
+        await self.api.logout()
+        await self.api.aclose()
+
+    # --- commands -------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            # The screenshot writes the screen, beneficiary details included, to disk:
+            # offered only in training, where every person is synthetic.
+            if command.title == "Screenshot" and not self.training:
+                continue
+            yield command
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_toggle_contrast(self) -> None:
+        high = self.theme == HIGH_CONTRAST.name
+        self.theme = self.settings.ui.theme if high else HIGH_CONTRAST.name
+
+    async def action_quit_app(self) -> None:
+        if self.uncertain_doses:
+            from screens.dialogs import ConfirmModal
+
+            question = (f"{self.uncertain_doses} dose(s) could not be confirmed by the "
+                        "registry. If you quit now, check the beneficiary's record later. "
+                        "Quit anyway?")
+            self.push_screen(ConfirmModal("Quit with unconfirmed doses?", question,
+                                          confirm="Quit"), self._quit_if)
+            return
+        self.exit(0)
+
+    def _quit_if(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.exit(0)
+
+    # --- talking to the registry ------------------------------------------------------------
+
+    async def call_api(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Run an API call; when the login has expired, ask for the password and code on
+        top of the current screen (which keeps its form) and try once more. Must run in a
+        worker, because it may wait for the vaccinator."""
+        try:
+            return await call()
+        except e.LoginExpired:
+            if self.desk.user is None:
+                raise
+            from screens.reauth import ReauthModal
+
+            if not await self.push_screen_wait(ReauthModal(self.desk.user.username)):
+                raise
+            return await call()
+
+    def report(self, error: e.ApiError) -> None:
+        """A transient failure: a toast that says what happened, what to do, and a
+        reference for support. Server text is never read as markup."""
+        self.notify(f"{error.message}\nReference: {error.reference}", title=error.title,
+                    severity="error", markup=False, timeout=8)
+
+    def back_to_search(self) -> None:
+        """Close every step above Search; the person's data goes with them."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    async def sign_out(self) -> None:
+        self.desk.forget_everything()
+        self.uncertain_doses = 0
+        await self.api.logout()
+        from screens.login import LoginScreen
+
+        # The stack is [default, Login or Search, ...]: back to one working screen.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        await self.switch_screen(LoginScreen())

@@ -1,0 +1,105 @@
+"""The vaccinator's password in the OS keyring: opt-in, encrypted backends only.
+
+Every call may block on D-Bus, so the screens call these from thread workers. A backend that
+keeps the password in plain text (keyrings.alt) or cannot keep it at all (fail, null) is
+refused with a reason the login screen shows; the password is then simply typed each time.
+No TOTP secret is ever stored: the code is typed at every login.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SERVICE_PREFIX = "vaxterm"
+# Backends that keep secrets encrypted by the OS. Tests add an in-memory one.
+ENCRYPTED_BACKENDS = frozenset({
+    "keyring.backends.SecretService.Keyring",
+    "keyring.backends.libsecret.Keyring",
+    "keyring.backends.kwallet.DBusKeyring",
+    "keyring.backends.kwallet.DBusKeyringKWallet4",
+    "keyring.backends.macOS.Keyring",
+    "keyring.backends.Windows.WinVaultKeyring",
+})
+
+
+class CredentialError(Exception):
+    """The keyring cannot be used; the message says why and what happens instead."""
+
+
+@dataclass(frozen=True)
+class KeyringStatus:
+    usable: bool
+    backend: str
+    reason: str = ""
+
+
+def _name(backend: Any) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class CredentialStore:
+    def __init__(self, server_host: str, allowed: frozenset[str] = ENCRYPTED_BACKENDS,
+                 backend: Any = None) -> None:
+        self.service = f"{SERVICE_PREFIX}:{server_host or 'default'}"
+        self.allowed = allowed
+        self._backend = backend
+
+    def _keyring(self) -> Any:
+        if self._backend is None:
+            import keyring
+
+            self._backend = keyring.get_keyring()
+        return self._backend
+
+    def status(self) -> KeyringStatus:
+        backend = self._keyring()
+        members = getattr(backend, "backends", None)
+        # A chainer falls through to its next member when one fails, so all must be safe.
+        names = [_name(b) for b in members] if members is not None else [_name(backend)]
+        unsafe = [n for n in names if n not in self.allowed]
+        if not names or unsafe:
+            shown = ", ".join(unsafe or names) or "none"
+            return KeyringStatus(False, shown,
+                                 f"The keyring here ({shown}) would not keep the password "
+                                 f"encrypted, so it is not used: type the password each time.")
+        return KeyringStatus(True, ", ".join(names))
+
+    def _usable(self) -> Any:
+        status = self.status()
+        if not status.usable:
+            raise CredentialError(status.reason)
+        return self._keyring()
+
+    def get(self, username: str) -> str | None:
+        try:
+            value = self._usable().get_password(self.service, username)
+        except CredentialError:
+            raise
+        except Exception as exc:  # keyring raises many types: locked, no D-Bus, denied
+            raise CredentialError(f"The keyring could not be read ({type(exc).__name__}); "
+                                  f"type the password.") from None
+        return value if isinstance(value, str) else None
+
+    def set(self, username: str, password: str) -> None:
+        try:
+            self._usable().set_password(self.service, username, password)
+        except CredentialError:
+            raise
+        except Exception as exc:
+            raise CredentialError(f"The password could not be saved ({type(exc).__name__}); "
+                                  f"it will be asked for each time.") from None
+
+    def delete(self, username: str) -> bool:
+        """Remove the stored password; False when there was none."""
+        try:
+            self._usable().delete_password(self.service, username)
+        except CredentialError:
+            raise
+        except Exception as exc:
+            if type(exc).__name__ == "PasswordDeleteError":
+                return False
+            raise CredentialError(f"The keyring could not be changed ({type(exc).__name__})."
+                                  ) from None
+        return True

@@ -1,0 +1,40 @@
+"""What the app holds in memory while a vaccinator works: never written anywhere.
+
+`forget_beneficiary` runs when a person is done (recorded, or abandoned with Escape back to
+Search); `forget_everything` at logout, lock expiry or exit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from api_client import models as m
+from api_client.client import Consent
+from vaxterm.dose_form import DoseDraft
+
+
+@dataclass
+class Desk:
+    user: m.User | None = None
+    sessions: list[m.Session] = field(default_factory=list)
+    session: m.Session | None = None
+    consent: Consent | None = None
+    person: m.Beneficiary | None = None
+    draft: DoseDraft | None = None
+    recorded: list[m.VaccinateResponse] = field(default_factory=list, repr=False)
+
+    @property
+    def doses_recorded(self) -> int:
+        return len(self.recorded)
+
+    def forget_beneficiary(self) -> None:
+        self.consent = None
+        self.person = None
+        self.draft = None
+
+    def forget_everything(self) -> None:
+        self.forget_beneficiary()
+        self.user = None
+        self.sessions = []
+        self.session = None
+        self.recorded.clear()

@@ -1,0 +1,97 @@
+"""The record-dose form without its screen: defaults, warnings and the exact request.
+
+The form gets its idempotency key when it opens; every retry of the same form sends the
+same key, so the registry records the dose once whatever the network does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from api_client import models as m
+from api_client.rules import GivenDose, Reason, check_dose, next_due
+
+
+def parse_date(text: str) -> date | None:
+    try:
+        return datetime.strptime(text, "%d-%m-%Y").date()
+    except ValueError:
+        return None
+
+
+def history(person: m.Beneficiary) -> list[GivenDose]:
+    """Completed doses as the rules see them (entered-in-error ones do not count)."""
+    doses = []
+    for d in person.doses:
+        given = parse_date(d.date)
+        if d.status == "completed" and given is not None:
+            doses.append(GivenDose(d.dose, d.vaccine, given, d.is_precaution))
+    return doses
+
+
+def usable_batches(session: m.Session, today: date) -> list[m.Batch]:
+    """Batches not yet expired, the soonest to expire first (first expiry, first out)."""
+    usable = [(parse_date(b.expiry_date), b) for b in session.batches]
+    return [b for expiry, b in sorted((x for x in usable if x[0] and x[0] >= today),
+                                      key=lambda x: x[0] or today)]
+
+
+@dataclass
+class DoseDraft:
+    reference_id: str
+    name: str
+    session: m.Session
+    dose: int
+    batches: list[m.Batch]
+    batch: str
+    warnings: list[str]
+    precaution: bool = False
+    idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def vaccine(self) -> str:
+        return self.session.vaccine
+
+    def request(self) -> m.VaccinateRequest:
+        return m.VaccinateRequest(session_id=self.session.session_id,
+                                  vaccine=self.session.vaccine, vaccine_batch=self.batch,
+                                  dose=self.dose, id_verified=True)
+
+    def summary(self, today: date) -> list[tuple[str, str]]:
+        """Exactly what will be recorded, for the confirmation."""
+        expiry = next((b.expiry_date for b in self.batches if b.vaccine_batch == self.batch), "")
+        return [
+            ("Beneficiary", f"{self.name} (ref ending {self.reference_id[-4:]})"),
+            ("Vaccine", self.vaccine),
+            ("Dose", f"dose {self.dose}" + (" (precaution)" if self.precaution else "")),
+            ("Batch", f"{self.batch} (vial expires {expiry})"),
+            ("Date", f"{today:%d-%m-%Y}"),
+            ("Centre", self.session.centre_name),
+        ]
+
+
+def warnings_for(person: m.Beneficiary, session: m.Session, dose: int, today: date
+                 ) -> list[str]:
+    """What the vaccinator should see before recording; the registry has the last word."""
+    done = history(person)
+    verdict = check_dose(done, int(person.birth_year), session.vaccine, dose, today)
+    found: list[str] = []
+    if any(d.given_on == today for d in done):
+        found.append("Already vaccinated today: check the record before giving anything.")
+    if verdict.reason is Reason.DIFFERENT_VACCINE:
+        found.append(f"First dose was {done[0].vaccine}; this session gives {session.vaccine}.")
+    elif not verdict.allowed and verdict.reason is not Reason.VACCINATED_TODAY:
+        found.append(verdict.message)
+    return found
+
+
+def open_draft(person: m.Beneficiary, session: m.Session, today: date) -> DoseDraft:
+    due = next_due(history(person), int(person.birth_year), today)
+    dose = due.dose or (max((d.dose for d in person.doses), default=0) + 1)
+    batches = usable_batches(session, today)
+    return DoseDraft(
+        reference_id=person.beneficiary_reference_id, name=person.name, session=session,
+        dose=dose, batches=batches, batch=batches[0].vaccine_batch if batches else "",
+        warnings=warnings_for(person, session, dose, today), precaution=due.is_precaution)

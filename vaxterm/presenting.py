@@ -1,0 +1,68 @@
+"""Turning records into the words on screen. Identifiers appear masked, names in full
+(the vaccinator must match the person), dates as DD-MM-YYYY."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from api_client import models as m
+from api_client.rules import check_dose, next_due
+from vaxterm.dose_form import history
+
+
+def age(birth_year: str, today: date) -> str:
+    try:
+        return f"{today.year - int(birth_year)} years"
+    except ValueError:
+        return "age unknown"
+
+
+def masked_id(person: m.BeneficiarySummary) -> str:
+    return f"{person.photo_id_type} ending {person.photo_id_number[-4:]}"
+
+
+def person_line(person: m.BeneficiarySummary, today: date) -> str:
+    return (f"{person.name}\n  {person.gender}, {age(person.birth_year, today)} · "
+            f"{person.vaccination_status.lower()}")
+
+
+def dose_lines(person: m.Beneficiary) -> list[str]:
+    if not person.doses:
+        return ["No dose recorded."]
+    lines = []
+    for d in sorted(person.doses, key=lambda d: d.dose):
+        kind = "Precaution" if d.is_precaution else f"Dose {d.dose}"
+        error = " (entered in error)" if d.status == "entered-in-error" else ""
+        lines.append(f"{kind:<10} {d.date}  {d.vaccine} {d.vaccine_batch}{error}")
+    return lines
+
+
+def due_line(person: m.Beneficiary, today: date) -> str:
+    due = next_due(history(person), int(person.birth_year), today)
+    if due.dose == 0:
+        return due.message
+    kind = "Precaution dose" if due.is_precaution else f"Dose {due.dose}"
+    when = "today" if due.earliest is None or due.earliest <= today else (
+        f"from {due.earliest:%d-%m-%Y}")
+    return f"{kind} due {when}: {' or '.join(due.vaccines)}."
+
+
+def eligibility_line(person: m.Beneficiary, session: m.Session | None, today: date
+                     ) -> tuple[bool, str]:
+    """The shared rules' verdict for this session's vaccine (the registry has the last word)."""
+    done = history(person)
+    due = next_due(done, int(person.birth_year), today)
+    if due.dose == 0:
+        return False, due.message
+    if session is None:
+        return False, "Pick a session to check eligibility."
+    verdict = check_dose(done, int(person.birth_year), session.vaccine, due.dose, today)
+    if verdict.allowed:
+        return True, f"Eligible today for dose {due.dose} of {session.vaccine}."
+    return False, verdict.message
+
+
+def session_line(session: m.Session) -> str:
+    ages = f"{session.min_age_limit}+" if session.max_age_limit is None else (
+        f"{session.min_age_limit}-{session.max_age_limit}")
+    return f"{session.vaccine} · {ages} · {session.centre_name}"

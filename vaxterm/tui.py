@@ -1,0 +1,58 @@
+"""Start the terminal app. Guards run before Textual is imported: Textual's own log,
+screenshot and devtools variables record every key typed, so outside training they are
+removed; core dumps, which would hold the screen's data, are switched off."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import MutableMapping
+
+from vaxterm.settings import Settings
+
+# Variables through which Textual writes logs or screenshots, or streams the app elsewhere.
+TEXTUAL_LEAKS = ("TEXTUAL", "TEXTUAL_LOG", "TEXTUAL_DEBUG", "TEXTUAL_PRESS",
+                 "TEXTUAL_DEVTOOLS_HOST", "TEXTUAL_DEVTOOLS_PORT", "TEXTUAL_SCREENSHOT",
+                 "TEXTUAL_SCREENSHOT_LOCATION", "TEXTUAL_SCREENSHOT_FILENAME")
+
+
+def neutralise_textual_env(environ: MutableMapping[str, str], *, debug_training: bool
+                           ) -> list[str]:
+    """Remove the leaking TEXTUAL_* variables unless this is a debug run of training."""
+    if debug_training:
+        return []
+    removed = [name for name in TEXTUAL_LEAKS if name in environ]
+    for name in removed:
+        del environ[name]
+    return removed
+
+
+def disable_core_dumps() -> None:
+    try:
+        import resource
+    except ImportError:  # Windows has no core dumps to disable
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run(settings: Settings, *, mock: bool, debug: bool) -> int:
+    neutralise_textual_env(os.environ, debug_training=debug and mock)
+    disable_core_dumps()
+    from urllib.parse import urlsplit
+
+    from vaxterm.app import VaxtermApp
+    from vaxterm.connection import NoServerConfigured, client_for
+    from vaxterm.credentials import CredentialStore
+
+    try:
+        api = client_for(settings.server, mock=mock)
+    except NoServerConfigured as problem:
+        print(f"vaxterm: {problem}", file=sys.stderr)
+        return 2
+    except Exception as problem:  # an ApiError about the address: one clear line
+        print(f"vaxterm: {getattr(problem, 'message', problem)}", file=sys.stderr)
+        return 2
+    host = "training" if mock else (urlsplit(settings.server.url).hostname or "")
+    app = VaxtermApp(api, settings, training=mock, credentials=CredentialStore(host))
+    result = app.run()
+    return result or 0
