@@ -3,8 +3,9 @@ screen that lays them out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -36,10 +37,31 @@ class ContextBar(Static):
 
 
 class Field(Input):
-    """An Input whose cursor blinks only outside tests (snapshots must be stable)."""
+    """An Input whose cursor blinks only outside tests (snapshots must be stable).
+
+    With `advance=True`, Enter moves on to the next field (see `advance_on_enter`)."""
+
+    def __init__(self, *args: Any, advance: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.advance = advance
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "blink", True)
+
+
+# Enter on an advancing field is handled as a priority binding, in the app's own queue like
+# Tab: a widget's Enter runs only after the keys typed behind it were already delivered to
+# it, so a fast typist's password would land in the username.
+ADVANCE_BINDING = Binding("enter", "advance_on_enter", show=False, priority=True,
+                          id="field.advance")
+
+
+def advance_on_enter(screen: Screen[Any]) -> None:
+    focused = screen.focused
+    # Not `focused.value`: keys typed ahead may still sit in the field's queue.
+    if not isinstance(focused, Field) or not focused.advance:
+        raise SkipAction  # let the focused widget handle Enter as usual
+    screen.focus_next()
 
 
 class Problem(Static):
@@ -58,7 +80,10 @@ class Problem(Static):
 class WorkScreen(Screen[None]):
     """Banner (in training), context line, the screen's body, the footer."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="screen.back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="screen.back"), ADVANCE_BINDING]
+
+    def action_advance_on_enter(self) -> None:
+        advance_on_enter(self)
 
     @property
     def vax(self) -> VaxtermApp:
@@ -115,6 +140,10 @@ class Dialog(ModalScreen[R]):
     Dialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     Dialog Button { margin-left: 2; }
     """
+    BINDINGS = [ADVANCE_BINDING]
+
+    def action_advance_on_enter(self) -> None:
+        advance_on_enter(self)
 
     @property
     def vax(self) -> VaxtermApp:

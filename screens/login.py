@@ -36,9 +36,10 @@ is still asked every time. `vaxterm forget` removes it.
                 yield Label("Sign in to record vaccinations", classes="title")
                 yield Label("Username")
                 yield Field(self.vax.settings.login.username, id="username",
-                            placeholder="your username")
+                            placeholder="your username", advance=True)
                 yield Label("Password")
-                yield Field(id="password", password=True, placeholder="password")
+                yield Field(id="password", password=True, placeholder="password",
+                            advance=True)
                 yield Label("Code from your authenticator")
                 yield Field(id="code", placeholder="6 digits", max_length=6,
                             restrict=r"[0-9]*")
@@ -57,26 +58,48 @@ is still asked every time. `vaxterm forget` removes it.
         username = self.query_one("#username", Field)
         if username.value:
             self.query_one("#password", Field).focus()
-            self.fill_password(username.value)
+            if self.vax.settings.login.remember_password:
+                self.fill_password(username.value)
         else:
             username.focus()
         if self.vax.training:
             table = self.query_one("#accounts", DataTable)
             table.add_columns("Username", "Password", "Code now")
-            self.load_demo_accounts()
+            # After the first paint: the form is usable while the demo panel fills in.
+            self.call_after_refresh(self.load_demo_accounts)
             self.set_interval(5, self.load_demo_accounts)
+
+    @on(Checkbox.Changed, "#remember")
+    def remember_changed(self, event: Checkbox.Changed) -> None:
+        # The keyring is probed only when it will be used: loading it costs start-up time.
+        if event.value:
+            self.check_keyring()
+
+    @work(thread=True, group="keyring-status", exit_on_error=False)
+    def check_keyring(self) -> None:
+        """No encrypted keyring here: the option goes, and the screen says why."""
+        store = self.vax.credentials
+        status = store.status() if store is not None else None
+        if status is None or not status.usable:
+            reason = status.reason if status else "No keyring is configured."
+            self.app.call_from_thread(self._no_keyring, reason)
+
+    def _no_keyring(self, reason: str) -> None:
+        remember = self.query_one("#remember", Checkbox)
+        remember.value = False
+        remember.disabled = True
+        self.query_one("#problem", Problem).say(reason, note=True)
 
     @work(thread=True, exclusive=True, group="keyring", exit_on_error=False)
     def fill_password(self, username: str) -> None:
         """The keyring may block on D-Bus: read it off the UI thread."""
         store = self.vax.credentials
-        if store is None or not self.vax.settings.login.remember_password:
+        if store is None:
             return
         try:
             password = store.get(username)
         except CredentialError as problem:
-            self.app.call_from_thread(self.query_one("#problem", Problem).say, str(problem),
-                                      note=True)
+            self.app.call_from_thread(self._no_keyring, str(problem))
             return
         if password:
             self.app.call_from_thread(self._prefill, password)

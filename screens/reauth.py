@@ -25,7 +25,7 @@ class ReauthModal(Dialog[bool]):
         with Vertical():
             yield Label("Your login has expired", classes="title")
             yield Label(f"Sign in again as {self._username}; your form is kept.", markup=False)
-            yield Field(id="password", password=True, placeholder="password")
+            yield Field(id="password", password=True, placeholder="password", advance=True)
             yield Field(id="code", placeholder="6-digit code", max_length=6,
                         restrict=r"[0-9]*")
             yield Problem(id="problem")
