@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,20 +109,16 @@ HANDLERS: dict[str, Callable[[Call], Any]] = {
 }
 
 
-def _request_id() -> str:
-    return uuid.uuid4().hex[:16]
-
-
-def error_response(code: str, message: str = "", *, headers: dict[str, str] | None = None,
-                   **details: Any) -> Response:
+def error_response(registry: Registry, code: str, message: str = "", *,
+                   headers: dict[str, str] | None = None, **details: Any) -> Response:
     body = m.ErrorBody(errorCode=code, error=message or CODES[code].message, **details)
     return Response(m.encode(body), status_code=CODES[code].status, media_type="application/json",
-                    headers={"X-Request-Id": _request_id(), **(headers or {})})
+                    headers={"X-Request-Id": registry.request_id(), **(headers or {})})
 
 
-def _unauthenticated() -> Response:
+def _unauthenticated(registry: Registry) -> Response:
     return PlainTextResponse(UNAUTHENTICATED_TEXT, status_code=401,
-                             headers={"X-Request-Id": _request_id()})
+                             headers={"X-Request-Id": registry.request_id()})
 
 
 class Faults:
@@ -138,9 +133,9 @@ class Faults:
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.down:
-            return error_response("GERR002", headers={"Retry-After": "30"})
+            return error_response(self.registry, "GERR002", headers={"Retry-After": "30"})
         if faults.error_rate and self.rng.random() < faults.error_rate:
-            return error_response("GERR001")
+            return error_response(self.registry, "GERR001")
         return None
 
 
@@ -150,7 +145,7 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, faults: Faults
 
     async def handle(request: Request) -> Response:
         if endpoint.training and not registry.training:
-            return error_response("TRAIN0001")
+            return error_response(registry, "TRAIN0001")
         if not endpoint.training:
             injected = await faults.apply()
             if injected is not None:
@@ -172,12 +167,13 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, faults: Faults
                     raise Refusal("REQVAL0001", "The request body is not valid JSON.") from None
             result = handler(Call(registry, request, account, body))
         except Unauthenticated:
-            return _unauthenticated()
+            return _unauthenticated(registry)
         except Refusal as refusal:
-            return error_response(refusal.code, refusal.message, headers=refusal.headers,
+            return error_response(registry, refusal.code, refusal.message, headers=refusal.headers,
                                   **refusal.details)
         return Response(m.encode(result), status_code=endpoint.status,
-                        media_type="application/json", headers={"X-Request-Id": _request_id()})
+                        media_type="application/json",
+                        headers={"X-Request-Id": registry.request_id()})
 
     return handle
 
@@ -198,7 +194,7 @@ def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> 
     async def http_error(_: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: "NOTFND0001", 405: "METHOD0001"}.get(status, "GERR001")
-        return error_response(code)
+        return error_response(registry, code)
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error,
                                                        Exception: http_error})

@@ -154,6 +154,7 @@ class Registry:
         # Identifiers and OTPs shown on screen come from a seeded generator, so a training
         # run and a snapshot are repeatable; login and consent tokens stay unguessable.
         self.rng = random.Random(self.config.seed)
+        self._request_ids = random.Random(self.config.seed + 1)
         today = self.clock.now().date()
         people = build_population(self.config.seed, today, self.config.population)
         by_mobile: dict[str, list[str]] = {}
@@ -164,6 +165,10 @@ class Registry:
 
     def reset(self) -> None:
         self.state = self._fresh_state()
+
+    def request_id(self) -> str:
+        """A request id for support references; seeded apart from the data's generator."""
+        return f"{self._request_ids.getrandbits(64):016x}"
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
