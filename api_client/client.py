@@ -10,7 +10,6 @@ or a token.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import random
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ import msgspec
 
 from api_client import errors as e
 from api_client import models as m
+from api_client.addresses import check_base_url
 from api_client.codes import UNAUTHENTICATED_TEXT
 from api_client.contract import BASE_PATH, BY_OPERATION, Endpoint
 from api_client.retry import RetryPolicy
@@ -67,27 +67,6 @@ class Consent:
     references: frozenset[str]
     expires_at: float
     beneficiaries: tuple[m.BeneficiarySummary, ...] = field(repr=False)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(base_url: str) -> str:
-    """https anywhere; http only to this machine. Returns the URL without a trailing slash."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise e.InsecureConnection(
-            f"{base_url!r} is not a registry address; it must look like "
-            f"https://registry.example/api/v2.", code="CONFIG")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise e.InsecureConnection(code="CONFIG")
-    return base_url.rstrip("/")
 
 
 def _parse_date(text: str | None) -> date | None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
-from typing import TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -16,10 +17,12 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from api_client import errors as e
-from api_client.client import ApiClient
 from vaxterm.credentials import CredentialStore
 from vaxterm.desk import Desk
 from vaxterm.settings import Settings
+
+if TYPE_CHECKING:
+    from api_client.client import ApiClient
 
 T = TypeVar("T")
 
@@ -39,11 +42,14 @@ class VaxtermApp(App[int]):
         Binding("f9", "toggle_contrast", "Contrast", show=False, id="app.contrast"),
     ]
 
-    def __init__(self, api: ApiClient, settings: Settings, *, training: bool,
+    def __init__(self, connect: Callable[[], ApiClient], settings: Settings, *,
+                 training: bool,
                  clock: Callable[[], datetime] | None = None,
                  credentials: CredentialStore | None = None, blink: bool = True) -> None:
         super().__init__()
-        self.api = api
+        # The client (and httpx) is built on first use, after the first paint.
+        self._connect = connect
+        self._api: ApiClient | None = None
         self.settings = settings
         self.training = training
         self.clock = clock or (lambda: datetime.now().astimezone())
@@ -63,17 +69,32 @@ class VaxtermApp(App[int]):
 
         self.push_screen(LoginScreen())
 
+    @property
+    def api(self) -> ApiClient:
+        if self._api is None:
+            self._api = self._connect()
+        return self._api
+
     def today(self) -> date:
         return self.clock().date()
 
     async def on_unmount(self) -> None:
         self.desk.forget_everything()
-        await self.api.logout()
-        await self.api.aclose()
+        if self._api is not None:
+            await self._api.logout()
+            await self._api.aclose()
 
     # --- commands -------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # The app's own commands first: some terminals drop F-keys, the palette never does.
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.show and binding.description and (
+                    binding.key.startswith(("f", "ctrl+"))):
+                yield SystemCommand(binding.description, f"{binding.key.upper()} on this "
+                                    "screen", partial(screen.run_action, binding.action))
+        yield SystemCommand("High contrast", "Switch the high-contrast theme on or off (F9)",
+                            self.action_toggle_contrast)
         for command in super().get_system_commands(screen):
             # The screenshot writes the screen, beneficiary details included, to disk:
             # offered only in training, where every person is synthetic.

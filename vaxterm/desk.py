@@ -7,10 +7,13 @@ Search); `forget_everything` at logout, lock expiry or exit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from api_client import models as m
-from api_client.client import Consent
 from vaxterm.dose_form import DoseDraft
+
+if TYPE_CHECKING:
+    from api_client.client import Consent
 
 
 @dataclass

@@ -38,21 +38,28 @@ def disable_core_dumps() -> None:
 def run(settings: Settings, *, mock: bool, debug: bool) -> int:
     neutralise_textual_env(os.environ, debug_training=debug and mock)
     disable_core_dumps()
+    from functools import partial
     from urllib.parse import urlsplit
 
+    from api_client.addresses import check_base_url
+    from api_client.errors import InsecureConnection
     from vaxterm.app import VaxtermApp
     from vaxterm.connection import NoServerConfigured, client_for
     from vaxterm.credentials import CredentialStore
 
     try:
-        api = client_for(settings.server, mock=mock)
+        if not mock:
+            if not settings.server.url:
+                raise NoServerConfigured
+            check_base_url(settings.server.url)
     except NoServerConfigured as problem:
         print(f"vaxterm: {problem}", file=sys.stderr)
         return 2
-    except Exception as problem:  # an ApiError about the address: one clear line
-        print(f"vaxterm: {getattr(problem, 'message', problem)}", file=sys.stderr)
+    except InsecureConnection as problem:
+        print(f"vaxterm: {problem.message}", file=sys.stderr)
         return 2
     host = "training" if mock else (urlsplit(settings.server.url).hostname or "")
+    api = partial(client_for, settings.server, mock=mock)  # built on first use
     app = VaxtermApp(api, settings, training=mock, credentials=CredentialStore(host))
     result = app.run()
     return result or 0

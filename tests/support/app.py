@@ -35,8 +35,8 @@ def build(*, training: bool = True, config: MockConfig | None = None,
     settings = settings or Settings()
     if settings.login.username == "":
         settings = replace(settings, login=replace(settings.login, username="demo.north1"))
-    app = VaxtermApp(api, settings, training=training, clock=clock.now, credentials=store,
-                     blink=False)
+    app = VaxtermApp(lambda: api, settings, training=training, clock=clock.now,
+                     credentials=store, blink=False)
     app.animation_level = "none"
     return Rig(app, mock.state.registry, clock, keyring)
 
