@@ -18,8 +18,10 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     """No test reads the developer's config or writes outside its own folder."""
     import os
 
+    from vaxterm.tui import TEXTUAL_LEAKS
+
     for name in list(os.environ):
-        if name.startswith("VAXTERM_") or name.startswith("TEXTUAL"):
+        if name.startswith("VAXTERM_") or name in TEXTUAL_LEAKS:
             monkeypatch.delenv(name)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("VAXTERM_CONFIG_DIR", str(tmp_path / "config"))

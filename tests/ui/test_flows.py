@@ -353,3 +353,14 @@ async def test_palette_has_no_screenshot_outside_training() -> None:
             titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)
                       if isinstance(c, SystemCommand)]
             assert ("Screenshot" in titles) is expected
+
+
+async def test_palette_offers_the_screens_actions() -> None:
+    from textual.app import SystemCommand
+
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await flow.signed_in(pilot, rig)
+        titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)
+                  if isinstance(c, SystemCommand)]
+        assert {"Tally", "Session", "Sign out", "High contrast", "Keys"} <= set(titles)

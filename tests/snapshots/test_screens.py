@@ -1,0 +1,203 @@
+"""A snapshot of every screen and every error state, at 80x24 and at 120x40.
+
+Deterministic: the mock's clock is fixed and its OTPs and identifiers come from a seeded
+generator, cursors do not blink, animations are off and toasts are cleared before the
+picture. Review changes in snapshot_report.html, then `pytest --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from api_client import models as m
+from api_client.mock import MockConfig
+from tests.support import flow
+from tests.support.app import Rig, build, settle
+
+Step = Callable[[Pilot[Any], Rig], Awaitable[None]]
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+
+async def login_screen(pilot: Pilot[Any], rig: Rig) -> None:
+    await settle(pilot)
+
+
+async def login_wrong_password(pilot: Pilot[Any], rig: Rig) -> None:
+    await settle(pilot)
+    await flow.type_into(pilot, "#password", "wrong", submit=False)
+    await flow.type_into(pilot, "#code", rig.registry.current_code("demo.north1"))
+
+
+async def login_locked(pilot: Pilot[Any], rig: Rig) -> None:
+    await settle(pilot)
+    await flow.type_into(pilot, "#username", "demo.locked", submit=False)
+    await flow.type_into(pilot, "#password", "Locked@2026", submit=False)
+    await flow.type_into(pilot, "#code", "123456")
+
+
+async def session_picker(pilot: Pilot[Any], rig: Rig) -> None:
+    from tests.support.app import login
+
+    await settle(pilot)
+    await login(pilot, rig)
+
+
+async def search(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+
+
+async def search_invalid(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.type_into(pilot, "#query", "5000000001")
+
+
+async def search_aadhaar(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.type_into(pilot, "#query", "234567890124")
+
+
+async def search_rate_limited(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.searched(pilot, "9000000001")
+    await pilot.press("escape")
+    await settle(pilot)
+    await flow.type_into(pilot, "#query", "9000000001")
+
+
+async def otp(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.searched(pilot, "9000000002")
+
+
+async def otp_wrong(pilot: Pilot[Any], rig: Rig) -> None:
+    await otp(pilot, rig)
+    await flow.type_into(pilot, "#otp", "000000")
+
+
+async def otp_expired(pilot: Pilot[Any], rig: Rig) -> None:
+    await otp(pilot, rig)
+    rig.clock.advance(minutes=3, seconds=1)
+    await flow.type_into(pilot, "#otp", flow.latest_otp(rig))
+
+
+async def beneficiary(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.consented(pilot, rig, "9000000002")
+
+
+async def beneficiary_family(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.consented(pilot, rig, "9000000008", person=1)
+
+
+async def beneficiary_too_early(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.consented(pilot, rig, "9000000003")
+
+
+async def id_check(pilot: Pilot[Any], rig: Rig) -> None:
+    await beneficiary(pilot, rig)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def id_check_mismatch(pilot: Pilot[Any], rig: Rig) -> None:
+    await id_check(pilot, rig)
+    await flow.type_into(pilot, "#last4", "0000")
+
+
+async def record_dose(pilot: Pilot[Any], rig: Rig) -> None:
+    await beneficiary(pilot, rig)
+    await flow.id_checked(pilot, rig)
+
+
+async def record_dose_warnings(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.consented(pilot, rig, "9000000003")
+    await flow.id_checked(pilot, rig)
+
+
+async def confirm_dose(pilot: Pilot[Any], rig: Rig) -> None:
+    await record_dose(pilot, rig)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def error_not_eligible(pilot: Pilot[Any], rig: Rig) -> None:
+    await record_dose_warnings(pilot, rig)
+    await flow.recorded(pilot)
+
+
+async def error_uncertain(pilot: Pilot[Any], rig: Rig) -> None:
+    await record_dose(pilot, rig)
+    rig.registry.state.faults = m.Faults(down=True)
+    await flow.recorded(pilot)
+
+
+async def reauth(pilot: Pilot[Any], rig: Rig) -> None:
+    await record_dose(pilot, rig)
+    rig.registry.state.tokens.clear()
+    await flow.recorded(pilot)
+
+
+async def reconsent(pilot: Pilot[Any], rig: Rig) -> None:
+    await record_dose(pilot, rig)
+    rig.registry.state.consents.clear()
+    await flow.recorded(pilot)
+
+
+async def tally(pilot: Pilot[Any], rig: Rig) -> None:
+    await record_dose(pilot, rig)
+    await flow.recorded(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
+async def entered_in_error(pilot: Pilot[Any], rig: Rig) -> None:
+    await tally(pilot, rig)
+    await pilot.press("f6")
+    await settle(pilot)
+
+
+async def aefi(pilot: Pilot[Any], rig: Rig) -> None:
+    await tally(pilot, rig)
+    await pilot.press("f7")
+    await settle(pilot)
+
+
+async def help_panel(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+async def high_contrast(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await pilot.press("f9")
+    await settle(pilot)
+
+
+STATES: dict[str, Step] = {step.__name__: step for step in (
+    login_screen, login_wrong_password, login_locked, session_picker, search, search_invalid,
+    search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
+    beneficiary_family, beneficiary_too_early, id_check, id_check_mismatch, record_dose,
+    record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, reauth, reconsent,
+    tally, entered_in_error, aefi, help_panel, high_contrast)}
+NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("state", STATES)
+def test_screen(snap_compare: Any, state: str, size: str) -> None:
+    rig = build(config=NEEDS_CONFIG.get(state))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await STATES[state](pilot, rig)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(rig.app, terminal_size=SIZES[size], run_before=run_before)
