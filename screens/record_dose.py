@@ -63,7 +63,8 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
         due = next_due(after, int(person.birth_year), today + timedelta(days=1))
         if due.dose == 0 or due.earliest is None:
             return "After this dose: no further dose is due."
-        return f"After this dose: dose {due.dose} due from {due.earliest:%d-%m-%Y}."
+        kind = "the precaution dose" if due.is_precaution else f"dose {due.dose}"
+        return f"After this dose: {kind} is due from {due.earliest:%d-%m-%Y}."
 
     def on_mount(self) -> None:
         self.refresh_context()
