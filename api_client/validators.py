@@ -55,29 +55,27 @@ def check_mobile(raw: str) -> Checked:
     return Checked(value=text)
 
 
-def check_reference_id(raw: str) -> Checked:
-    """A beneficiary reference ID: 13 or 14 digits."""
+def _digit_string(raw: str, *, empty: str, lengths: tuple[int, ...], what: str) -> Checked:
     text, problem = _digits_only(raw)
     if not text:
-        return Checked(message="Type the beneficiary reference ID.")
+        return Checked(message=empty)
     if problem:
         return Checked(message=problem)
-    if not 13 <= len(text) <= 14:
-        return Checked(message=f"A reference ID has 13 or 14 digits; this one has "
-                               f"{len(text)}.")
+    if len(text) not in lengths:
+        return Checked(message=f"{what}; this one has {len(text)}.")
     return Checked(value=text)
+
+
+def check_reference_id(raw: str) -> Checked:
+    """A beneficiary reference ID: 13 or 14 digits."""
+    return _digit_string(raw, empty="Type the beneficiary reference ID.", lengths=(13, 14),
+                         what="A reference ID has 13 or 14 digits")
 
 
 def check_otp(raw: str) -> Checked:
     """A one-time code: exactly 6 digits."""
-    text, problem = _digits_only(raw)
-    if not text:
-        return Checked(message="Type the 6-digit code.")
-    if problem:
-        return Checked(message=problem)
-    if len(text) != 6:
-        return Checked(message=f"The code has 6 digits; this one has {len(text)}.")
-    return Checked(value=text)
+    return _digit_string(raw, empty="Type the 6-digit code.", lengths=(6,),
+                         what="The code has 6 digits")
 
 
 _BATCH = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
