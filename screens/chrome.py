@@ -3,14 +3,18 @@ screen that lays them out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
+from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from api_client.models import SummaryRecord
 
 if TYPE_CHECKING:
     from vaxterm.app import VaxtermApp
@@ -156,3 +160,61 @@ class Dialog(ModalScreen[R]):
 
     def compose_dialog(self) -> ComposeResult:
         yield from ()
+
+
+class RecordDialog(Dialog[bool]):
+    """A dialog about one of today's records: what the record is, a few fields, Back and a
+    confirm button. Subclasses give the fields and the call; this class sends it."""
+
+    TITLE_TEXT = ""
+    CONFIRM = "Confirm"
+    CONFIRM_VARIANT: Literal["primary", "error"] = "primary"
+    DONE = ""
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="record-dialog.cancel")]
+
+    def __init__(self, record: SummaryRecord) -> None:
+        super().__init__()
+        self.record = record
+
+    def compose_dialog(self) -> ComposeResult:
+        r = self.record
+        with Vertical():
+            yield Label(self.TITLE_TEXT, classes="title")
+            yield Static(f"Dose {r.dose} of {r.vaccine}, batch {r.vaccine_batch}, reference "
+                         f"{r.beneficiary_reference_id[-6:]}, at {r.time[11:16]}", markup=False)
+            yield from self.compose_fields()
+            yield Problem(id="problem")
+            with Horizontal():
+                yield Button("Back", id="cancel")
+                yield Button(self.CONFIRM, id="confirm", variant=self.CONFIRM_VARIANT)
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    def prepared(self) -> Callable[[], Awaitable[object]] | str:
+        """The call to make, or what is missing in words for the vaccinator."""
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#confirm")
+    def confirmed(self) -> None:
+        call = self.prepared()
+        if isinstance(call, str):
+            self.query_one("#problem", Problem).say(call)
+        else:
+            self.send(call)
+
+    @work(exclusive=True, group="record-dialog", exit_on_error=False)
+    async def send(self, call: Callable[[], Awaitable[object]]) -> None:
+        from api_client.errors import ApiError
+
+        try:
+            await self.vax.call_api(call)
+        except ApiError as error:
+            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            return
+        self.vax.notify(self.DONE, title="Done")
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
