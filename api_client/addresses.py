@@ -1,5 +1,7 @@
-"""Which registry addresses may be used: https anywhere, plain http only to this machine.
-Light on purpose (no httpx), so the CLI can refuse a bad address before anything loads."""
+"""Which registry addresses may be used: https anywhere; plain http to this machine; plain
+http to another machine only when that server declares itself a training server (a
+classroom), which `ApiClient` checks before sending anything else. Light on purpose (no
+httpx), so the CLI can refuse a malformed address before anything loads."""
 
 from __future__ import annotations
 
@@ -19,12 +21,16 @@ def is_loopback(host: str) -> bool:
 
 
 def check_base_url(base_url: str) -> str:
-    """https anywhere; http only to this machine. Returns the URL without a trailing slash."""
+    """A well-formed http(s) address, without its trailing slash."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise e.InsecureConnection(
             f"{base_url!r} is not a registry address; it must look like "
             f"https://registry.example/api/v2.", code="CONFIG")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise e.InsecureConnection(code="CONFIG")
     return base_url.rstrip("/")
+
+
+def needs_training_proof(base_url: str) -> bool:
+    """Plain http to another machine: usable only with a server that says it is training."""
+    parts = urlsplit(base_url)
+    return parts.scheme == "http" and not is_loopback(parts.hostname or "")

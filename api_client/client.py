@@ -24,7 +24,7 @@ import msgspec
 
 from api_client import errors as e
 from api_client import models as m
-from api_client.addresses import check_base_url
+from api_client.addresses import check_base_url, needs_training_proof
 from api_client.codes import UNAUTHENTICATED_TEXT
 from api_client.contract import BASE_PATH, BY_OPERATION, Endpoint
 from api_client.retry import RetryPolicy
@@ -97,9 +97,12 @@ class ApiClient:
             # In process (--mock, tests): no socket at all. Server bugs become 500s.
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             base_url = base_url or "http://mock.invalid/api/v2"
-        elif transport is None:
+        else:
             base_url = check_base_url(base_url)
         self.base_url = base_url.rstrip("/")
+        # Plain http to another machine: nothing but GET /meta until it says "training".
+        self._unproven = app is None and needs_training_proof(self.base_url)
+        self.environment: str | None = None
         self.retry = retry or RetryPolicy()
         self._trace = trace
         self._clock = clock
@@ -132,6 +135,8 @@ class ApiClient:
                     path_values: dict[str, str] | None = None, auth: bool | None = None,
                     idempotency_key: str | None = None) -> T:
         endpoint = BY_OPERATION[operation]
+        if self._unproven and operation != "meta":
+            await self.meta()
         needs_auth = endpoint.auth if auth is None else auth
         send_headers = dict(headers or {})
         if needs_auth:
@@ -382,7 +387,15 @@ class ApiClient:
                                 path_values={"session_id": session_id})
 
     async def meta(self) -> m.ServerMeta:
-        return await self._call("meta", m.ServerMeta)
+        """Server facts. Over plain http to another machine, the answer decides whether
+        anything else may be sent: only to a training server."""
+        meta = await self._call("meta", m.ServerMeta)
+        self.environment = meta.environment
+        if self._unproven:
+            if meta.environment != "training":
+                raise e.InsecureConnection(code="HTTP-PRODUCTION")
+            self._unproven = False
+        return meta
 
     # --- training tools (only on a training server) ---------------------------------------------
 

@@ -176,8 +176,9 @@ class TlsFailure(ApiError):
 
 class InsecureConnection(ApiError):
     title = "Insecure address"
-    default_message = ("The registry address must start with https://. Plain http:// is "
-                       "allowed only to this computer (127.0.0.1) for training.")
+    default_message = ("This registry is not a training server, so its plain http:// address "
+                       "is refused: use its https:// address. Plain http:// is only for a "
+                       "training server or this computer.")
 
 
 class ProtocolError(ApiError):

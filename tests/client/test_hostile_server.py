@@ -12,7 +12,7 @@ import pytest
 from api_client import errors as e
 from api_client import models as m
 from api_client.client import ApiClient, Consent, Timeouts
-from api_client.mock import FixedClock, create_app
+from api_client.mock import FixedClock, MockConfig, create_app
 from api_client.retry import RetryPolicy
 from api_client.sensitive import Secret
 from tests.support.hostile import Received, answer, hostile_server
@@ -233,12 +233,30 @@ async def test_data_minimisation_on_decode() -> None:
     assert not hasattr(person, "date_of_birth") and not hasattr(person, "address")
 
 
-@pytest.mark.parametrize("url", ["http://10.1.2.3/api/v2", "http://registry.example/api/v2",
-                                 "ftp://registry.example", "registry.example"])
-def test_plain_http_is_refused_except_to_loopback(url: str) -> None:
+@pytest.mark.parametrize("url", ["ftp://registry.example", "registry.example", "http://"])
+def test_a_malformed_address_is_refused(url: str) -> None:
     with pytest.raises(e.InsecureConnection) as refused:
         ApiClient(url)
-    assert refused.value.message
+    assert "is not a registry address" in refused.value.message
+
+
+@pytest.mark.parametrize("url", ["http://10.1.2.3:8080/api/v2", "http://registry.example/api/v2"])
+async def test_plain_http_to_another_host_needs_a_training_server(url: str) -> None:
+    """The policy is tested with the real mock answering in process: no traffic leaves."""
+    for environment, allowed in (("production", False), ("training", True)):
+        app = create_app(FixedClock(), MockConfig(environment=environment))
+        seen: list[str] = []
+        async with ApiClient(url, transport=httpx.ASGITransport(app=app),
+                             trace=lambda t, seen=seen: seen.append(t.path)) as client:
+            if allowed:
+                assert len(await client.demo_accounts()) > 3
+                assert seen == ["/api/v2/meta", "/api/v2/training/accounts"]
+                assert client.environment == "training"
+            else:
+                with pytest.raises(e.InsecureConnection) as refused:
+                    await client.login("demo.north1", "Train@2026")
+                assert "not a training server" in refused.value.message
+                assert seen == ["/api/v2/meta"], "nothing but the environment check was sent"
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/api/v2", "http://[::1]:8080/api/v2",
