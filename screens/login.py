@@ -55,6 +55,8 @@ is still asked every time. `vaxterm forget` removes it.
 
     def on_mount(self) -> None:
         self.refresh_context()
+        if not self.vax.training:
+            self.learn_environment()
         username = self.query_one("#username", Field)
         if username.value:
             self.query_one("#password", Field).focus()
@@ -63,11 +65,32 @@ is still asked every time. `vaxterm forget` removes it.
         else:
             username.focus()
         if self.vax.training:
-            table = self.query_one("#accounts", DataTable)
-            table.add_columns("Username", "Password", "Code now")
-            # After the first paint: the form is usable while the demo panel fills in.
-            self.call_after_refresh(self.load_demo_accounts)
-            self.set_interval(5, self.load_demo_accounts)
+            self._start_demo_panel()
+
+    def _start_demo_panel(self) -> None:
+        table = self.query_one("#accounts", DataTable)
+        table.add_columns("Username", "Password", "Code now")
+        # After the first paint: the form is usable while the demo panel fills in.
+        self.call_after_refresh(self.load_demo_accounts)
+        self.set_interval(5, self.load_demo_accounts)
+
+    @work(exclusive=True, group="environment", exit_on_error=False)
+    async def learn_environment(self) -> None:
+        """A training server (a classroom) gets the TRAINING banner and the demo panel; a
+        production one over plain http is refused before any password is sent."""
+        try:
+            meta = await self.vax.api.meta()
+        except e.InsecureConnection as refused:
+            self.query_one("#problem", Problem).say(f"{refused.message} (ref "
+                                                    f"{refused.reference})")
+            self.query_one("#sign-in", Button).disabled = True
+            return
+        except e.ApiError:
+            return  # unreachable now: signing in will say so
+        if meta.environment == "training" and not self.vax.training:
+            self.vax.declare_training()
+            await self.recompose()
+            self._start_demo_panel()
 
     @on(Checkbox.Changed, "#remember")
     def remember_changed(self, event: Checkbox.Changed) -> None:

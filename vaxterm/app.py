@@ -40,6 +40,7 @@ class VaxtermApp(App[int]):
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit_app", "Quit", priority=True, id="app.quit"),
         Binding("f9", "toggle_contrast", "Contrast", show=False, id="app.contrast"),
+        Binding("f12", "training_panel", "Training", id="app.training"),
     ]
 
     def __init__(self, connect: Callable[[], ApiClient], settings: Settings, *,
@@ -95,12 +96,59 @@ class VaxtermApp(App[int]):
                                     "screen", partial(screen.run_action, binding.action))
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off (F9)",
                             self.action_toggle_contrast)
+        if self.training:
+            from vaxterm.scenarios import SCENARIOS
+
+            for scenario in SCENARIOS:
+                yield SystemCommand(f"Scenario: {scenario.title}", scenario.teaches,
+                                    partial(self.apply_scenario, scenario.key))
         for command in super().get_system_commands(screen):
             # The screenshot writes the screen, beneficiary details included, to disk:
             # offered only in training, where every person is synthetic.
             if command.title == "Screenshot" and not self.training:
                 continue
             yield command
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "training_panel":
+            return self.training  # the panel and its key exist only in training
+        return True
+
+    def action_training_panel(self) -> None:
+        from screens.training_panel import TrainingPanel
+
+        if not isinstance(self.screen, TrainingPanel):  # the panel closes itself on F12
+            self.push_screen(TrainingPanel())
+
+    def apply_scenario(self, key: str) -> None:
+        self.run_worker(self._apply_scenario(key), group="scenario", exclusive=True,
+                        exit_on_error=False)
+
+    async def _apply_scenario(self, key: str) -> None:
+        from vaxterm.scenarios import BY_KEY
+
+        scenario = BY_KEY[key]
+        try:
+            if scenario.faults is None:
+                await self.api.reset_training()
+            else:
+                await self.api.set_faults(scenario.faults)
+        except e.ApiError as error:
+            self.report(error)
+            return
+        self.notify(scenario.teaches, title=f"Scenario: {scenario.title}", markup=False,
+                    timeout=8)
+
+    def declare_training(self) -> None:
+        """The server says it is a training server: show it on every screen from now on."""
+        from screens.chrome import TrainingBanner
+
+        self.training = True
+        self.sub_title = "TRAINING"
+        for screen in self.screen_stack:
+            top = screen.query("#top")
+            if top and not screen.query(TrainingBanner):
+                top.first().mount(TrainingBanner(), before=0)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -181,12 +181,30 @@ async def high_contrast(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def training_panel(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.searched(pilot, "9000000002")
+    await pilot.press("escape")
+    await settle(pilot)
+    await pilot.press("f12")
+    await settle(pilot)
+
+
+async def training_panel_inbox(pilot: Pilot[Any], rig: Rig) -> None:
+    from textual.widgets import TabbedContent
+
+    await training_panel(pilot, rig)
+    pilot.app.screen.query_one(TabbedContent).active = "tab-sms"
+    await settle(pilot)
+
+
 STATES: dict[str, Step] = {step.__name__: step for step in (
     login_screen, login_wrong_password, login_locked, session_picker, search, search_invalid,
     search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
     beneficiary_family, beneficiary_too_early, id_check, id_check_mismatch, record_dose,
     record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, reauth, reconsent,
-    tally, entered_in_error, aefi, help_panel, high_contrast)}
+    tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
+    training_panel_inbox)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 
