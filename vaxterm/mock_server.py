@@ -7,6 +7,7 @@ import sys
 
 from api_client.mock.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from api_client.mock.population import SITUATIONS
+from api_client.models import AuditEntry
 
 
 def banner(host: str, port: int, announce_room: bool) -> str:
@@ -27,8 +28,32 @@ def banner(host: str, port: int, announce_room: bool) -> str:
     if announce_room:
         lines += ["", "Trainees start:  vaxterm --server http://<this machine>:"
                       f"{port}/api/v2"]
-    lines += ["", "Ctrl+C stops the server."]
+    lines += ["", "Reset the class: the Training panel (F12) in any trainee's vaxterm, or",
+              f"  POST {base}/training/reset", "", "Ctrl+C stops the server. Live log:"]
     return "\n".join(lines)
+
+
+# What the trainer follows: who signed in, who was sent an OTP, which dose was recorded.
+LIVE_ACTIONS = {"login": "signed in", "logout": "signed out", "consent": "OTP confirmed",
+                "vaccinate": "recorded", "vaccinate refused": "refused",
+                "entered-in-error": "marked entered in error", "alert": "ALERT"}
+
+
+def live_line(entry: AuditEntry) -> str | None:
+    """One line of the room's log. Audit entries are masked already (reference IDs to their
+    last 4 digits, no names, no numbers typed), so nothing personal reaches the terminal."""
+    if entry.action == "search" and entry.detail == "OTP sent":
+        what = "OTP sent"
+    elif entry.action in LIVE_ACTIONS:
+        what = LIVE_ACTIONS[entry.action]
+    else:
+        return None
+    parts = [entry.time[11:19], f"{entry.vaccinator:<14}", what]
+    if entry.beneficiary_reference_id:
+        parts.append(f"ref {entry.beneficiary_reference_id[-4:]}")
+    if entry.detail and entry.action != "search":
+        parts.append(entry.detail)
+    return "  ".join(parts)
 
 
 def serve(host: str, port: int, announce_room: bool) -> int:
@@ -36,10 +61,18 @@ def serve(host: str, port: int, announce_room: bool) -> int:
 
     from api_client.mock import create_app
 
-    print(banner(host, port, announce_room), flush=True)
-    config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning",
-                            access_log=False)
+    def show(entry: AuditEntry) -> None:
+        line = live_line(entry)
+        if line:
+            print(line, flush=True)
+
+    # Ctrl+C may come at any moment, start-up included: it always ends here, cleanly.
     with contextlib.suppress(KeyboardInterrupt):
+        app = create_app()
+        app.state.registry.observers.append(show)
+        print(banner(host, port, announce_room), flush=True)
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                access_log=False)
         uvicorn.Server(config).run()
     print("mock registry stopped.", file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ import random
 import secrets
 import uuid
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -147,6 +148,8 @@ class Registry:
         self.clock = clock
         self.config = config or MockConfig()
         self.state = self._fresh_state()
+        # Called with every audit entry (already masked): the training room's live log.
+        self.observers: list[Callable[[m.AuditEntry], None]] = []
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -182,10 +185,13 @@ class Registry:
 
     def _audit(self, vaccinator: str, action: str, reference: str = "", consent: str = "",
                session_id: str = "", detail: str = "") -> None:
-        self.state.audit.append(m.AuditEntry(
+        entry = m.AuditEntry(
             time=self.now().isoformat(timespec="seconds"), vaccinator=vaccinator, action=action,
             beneficiary_reference_id=mask(reference) if reference else "",
-            consent=consent[:8], session_id=session_id, detail=detail))
+            consent=consent[:8], session_id=session_id, detail=detail)
+        self.state.audit.append(entry)
+        for observe in self.observers:
+            observe(entry)
 
     # --- vaccinator login ---------------------------------------------------------------
 
