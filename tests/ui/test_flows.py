@@ -347,7 +347,8 @@ async def test_palette_has_no_screenshot_outside_training() -> None:
     from textual.app import SystemCommand
 
     for training, expected in ((False, False), (True, True)):
-        rig = build(training=training)
+        environment = "training" if training else "production"
+        rig = build(training=training, config=MockConfig(environment=environment))
         async with rig.app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)

@@ -202,3 +202,13 @@ async def test_a_production_server_over_http_is_refused_before_any_password() ->
         assert not app.training and not pilot.app.screen.query("TrainingBanner")
         assert "not a training server" in flow.text(pilot, "#problem")
         assert pilot.app.screen.query_one("#sign-in").disabled
+
+
+async def test_normal_restores_service_after_a_fault() -> None:
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await flow.signed_in(pilot, rig)
+        await choose_scenario(pilot, "down")
+        await choose_scenario(pilot, "normal")
+        assert rig.registry.state.faults == m.Faults()
+        await flow.searched(pilot, "9000000002")
