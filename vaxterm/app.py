@@ -85,6 +85,31 @@ class VaxtermApp(App[int]):
             await self._api.logout()
             await self._api.aclose()
 
+    # --- leak guards --------------------------------------------------------------------------
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report is a traceback with every local variable: names, numbers,
+        tokens. vaxterm prints a reference instead, and forgets what it held. (Textual has no
+        public hook for this, hence the override.)"""
+        import uuid
+
+        reference = uuid.uuid4().hex[:8]
+        kind = type(self._exception).__name__ if self._exception else "error"
+        self.desk.forget_everything()
+        self._exit_renderables.append(
+            f"vaxterm stopped after an unexpected {kind}. Nothing personal was written. "
+            f"Tell support the reference {reference} and what you were doing.")
+        self._close_messages_no_wait()
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Outside training nothing is copied: what is on screen is someone's data, and the
+        terminal's clipboard (OSC 52) outlives the session."""
+        if self.training:
+            super().copy_to_clipboard(text)
+        else:
+            self.notify("Copying is switched off: personal data never goes to the clipboard.",
+                        severity="warning")
+
     # --- commands -------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
