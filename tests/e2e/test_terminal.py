@@ -3,11 +3,13 @@ screen, type, record a dose, quit."""
 
 from __future__ import annotations
 
+import gzip
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.leaks import find_leaks
 from tests.support.tmux import Terminal, terminal
 
 VAXTERM = str(Path(sys.executable).with_name("vaxterm"))
@@ -24,8 +26,9 @@ def clean_env(root: Path) -> dict[str, str]:
             "PATH": "/usr/bin:/bin", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 
-def record_a_dose(term: Terminal, mobile: str = "9000000002") -> None:
-    """Sign in with the demo account shown on screen and record the dose that is due."""
+def record_a_dose(term: Terminal, mobile: str = "9000000002") -> list[str]:
+    """Sign in with the demo account shown on screen and record the dose that is due.
+    Returns every personal or secret value that was typed or appeared on screen."""
     code = term.wait_for(r"demo\.north1\s+Train@2026\s+(\d{6})").group(1)
     term.type("demo.north1")
     term.press("Enter")
@@ -42,6 +45,7 @@ def record_a_dose(term: Terminal, mobile: str = "9000000002") -> None:
     term.type(otp)
     term.press("Enter")
     last4 = term.wait_for(r"Photo ID: [^·]*? ending (\d{4})").group(1)
+    name = term.wait_for(r"On this mobile \(1\)\s+(\S+ \S+)").group(1)
     term.wait_for("Eligible today for dose")
     term.press("Enter")
     term.wait_for("Last 4 digits on the card")
@@ -52,6 +56,7 @@ def record_a_dose(term: Terminal, mobile: str = "9000000002") -> None:
     term.wait_for(r"Record this dose\?")
     term.press("Enter")
     term.wait_for(r"1 recorded")
+    return [name, mobile, otp, code, "Train@2026"]
 
 
 @pytest.mark.e2e
@@ -63,3 +68,31 @@ def test_a_vaccinator_records_a_dose_in_a_real_terminal(tmp_path: Path) -> None:
             r"Dose 2 recorded\. Certificate CERT\d+").group(0)
         term.press("C-q")
         term.wait_for("EXIT=0")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("planted", [False, True], ids=["clean", "planted-leak"])
+def test_a_full_session_leaves_nothing_personal_on_disk(tmp_path: Path, planted: bool) -> None:
+    """HOME, XDG folders, TMPDIR and the working directory are fresh folders; after a session
+    every file in them is searched for every value that was typed or shown. The planted
+    variant writes the name it read to a compressed file, and the same check must fail."""
+    with terminal([VAXTERM, "--mock"], clean_env(tmp_path), cwd=tmp_path) as term:
+        term.wait_for("TRAINING")
+        values = record_a_dose(term)
+        if planted:
+            leak = tmp_path / "home" / ".cache" / "session.log.gz"
+            leak.parent.mkdir(parents=True, exist_ok=True)
+            leak.write_bytes(gzip.compress(f"opened {values[0]}".encode()))
+        term.press("C-l")  # sign out
+        term.wait_for("Sign in to record vaccinations")
+        term.press("C-q")
+        term.wait_for("EXIT=0")
+        # The app ran on the alternate screen: nothing of it stays in the terminal.
+        after = term.screen()
+    values.append("99990000000002")  # the reference ID behind the record opened
+    leaks = find_leaks([tmp_path], values)
+    if planted:
+        assert [(leak.value, leak.form) for leak in leaks] == [(values[0], "plain (gzip)")]
+    else:
+        assert leaks == []
+    assert not any(value in after for value in values[:3])
