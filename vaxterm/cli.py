@@ -95,7 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "doctor":
         return _not_available("'vaxterm doctor'")
     if args.command == "forget":
-        return _not_available("'vaxterm forget'")
+        from vaxterm.forget import forget
+
+        code, line = forget(settings)
+        print(f"vaxterm: {line}", file=sys.stderr if code else sys.stdout)
+        return code
     if args.debug:
         return _not_available("--debug (the redacted HTTP trace)")
     from vaxterm.tui import run

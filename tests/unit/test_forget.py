@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from keyring.backends import fail
+
+from tests.support.memkeyring import MEMORY_BACKEND, MemoryKeyring
+from vaxterm.credentials import ENCRYPTED_BACKENDS, CredentialStore
+from vaxterm.forget import forget
+from vaxterm.settings import LoginSettings, ServerSettings, Settings
+
+SETTINGS = Settings(server=ServerSettings(url="https://registry.example/api/v2"),
+                    login=LoginSettings(username="demo.north1"))
+
+
+def test_forget_removes_the_stored_password() -> None:
+    keyring = MemoryKeyring()
+    store = CredentialStore("registry.example", ENCRYPTED_BACKENDS | {MEMORY_BACKEND}, keyring)
+    store.set("demo.north1", "Train@2026")
+    assert forget(SETTINGS, store) == (
+        0, "the password stored for demo.north1 on this workstation was removed")
+    assert keyring.store == {}
+    assert forget(SETTINGS, store) == (
+        0, "no password was stored for demo.north1 on this workstation")
+
+
+def test_forget_explains_an_unusable_keyring_and_a_missing_username() -> None:
+    code, line = forget(SETTINGS, CredentialStore("registry.example", backend=fail.Keyring()))
+    assert code == 2 and "type the password each time" in line
+    code, line = forget(Settings())
+    assert code == 2 and "no username is configured" in line
+
+
+def test_the_command_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vaxterm", "forget"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "VAXTERM_LOGIN__USERNAME": "demo.north1",
+             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert result.returncode == 2
+    assert "would not keep the password encrypted" in result.stderr
