@@ -141,7 +141,7 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
                     return
         finally:
             button.disabled = False
-        desk.recorded.append(done)
+        desk.recorded.append(done.vaccination_id)
         self.app.notify(f"Dose {draft.dose} recorded. Certificate {done.certificate_id}.",
                         title="Recorded", markup=False)
         self.vax.back_to_search()

@@ -24,7 +24,8 @@ class Desk:
     consent: Consent | None = None
     person: m.Beneficiary | None = None
     draft: DoseDraft | None = None
-    recorded: list[m.VaccinateResponse] = field(default_factory=list, repr=False)
+    # Only the ids of this login's doses: the tally counts them; nobody's record is kept.
+    recorded: list[str] = field(default_factory=list)
 
     @property
     def doses_recorded(self) -> int:
