@@ -11,6 +11,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -58,6 +59,8 @@ class VaxtermApp(App[int]):
         self.blink = blink
         self.desk = Desk()
         self.uncertain_doses = 0  # submissions whose outcome is unknown (network failed)
+        self.last_activity = self.clock()
+        self.locked = False
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -69,6 +72,32 @@ class VaxtermApp(App[int]):
         from screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+        self.set_interval(1, self.lock_if_idle)
+
+    # --- idle lock ------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.last_activity = self.clock()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock after the configured idle minutes (at most 30) while someone is signed in."""
+        minutes = self.settings.security.idle_lock_minutes
+        idle = (self.clock() - self.last_activity).total_seconds()
+        if self.desk.user is not None and not self.locked and idle >= minutes * 60:
+            from screens.lock import LockScreen
+
+            self.locked = True
+            self.push_screen(LockScreen(self.desk.user.username, minutes))
+
+    def unlocked(self) -> None:
+        self.locked = False
+        self.last_activity = self.clock()
+
+    def action_command_palette(self) -> None:
+        if not self.locked:  # the palette would reach the screens under the lock
+            super().action_command_palette()
 
     @property
     def api(self) -> ApiClient:
@@ -136,7 +165,7 @@ class VaxtermApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "training_panel":
-            return self.training  # the panel and its key exist only in training
+            return self.training and not self.locked  # only in training, never when locked
         return True
 
     def action_training_panel(self) -> None:
@@ -232,6 +261,7 @@ class VaxtermApp(App[int]):
     async def sign_out(self) -> None:
         self.desk.forget_everything()
         self.uncertain_doses = 0
+        self.locked = False
         await self.api.logout()
         from screens.login import LoginScreen
 

@@ -198,13 +198,20 @@ async def training_panel_inbox(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def locked(pilot: Pilot[Any], rig: Rig) -> None:
+    await beneficiary(pilot, rig)
+    rig.clock.advance(minutes=15)
+    await pilot.pause(1.1)
+    await settle(pilot)
+
+
 STATES: dict[str, Step] = {step.__name__: step for step in (
     login_screen, login_wrong_password, login_locked, session_picker, search, search_invalid,
     search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
     beneficiary_family, beneficiary_too_early, id_check, id_check_mismatch, record_dose,
     record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, reauth, reconsent,
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
-    training_panel_inbox)}
+    training_panel_inbox, locked)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 

@@ -1,0 +1,58 @@
+"""The idle lock: an opaque screen over everything, so no personal detail stays visible on an
+unattended terminal. The password (checked by the registry) unlocks it, and the work
+underneath continues exactly where it was."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label, Static
+
+from api_client import errors as e
+from screens.chrome import Dialog, Field, Problem
+
+
+class LockScreen(Dialog[None]):
+    DEFAULT_CSS = """
+    LockScreen { background: $background; }
+    """
+    # Escape must not uncover the screen underneath.
+    BINDINGS = [Binding("escape", "stay", show=False, id="lock.stay")]
+
+    def __init__(self, username: str, minutes: int) -> None:
+        super().__init__()
+        self._username, self._minutes = username, minutes
+
+    def compose_dialog(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Locked", classes="title")
+            yield Static(f"Locked after {self._minutes} idle minutes. Signed in as "
+                         f"{self._username}; your work is kept.", markup=False)
+            yield Field(id="password", password=True, placeholder="password to unlock")
+            yield Problem(id="problem")
+
+    def on_mount(self) -> None:
+        self.query_one("#password", Field).focus()
+
+    def action_stay(self) -> None:
+        """Nothing: only the password opens the lock."""
+
+    @on(Field.Submitted, "#password")
+    def submitted(self, event: Field.Submitted) -> None:
+        if event.value:
+            self.unlock(event.value)
+
+    @work(exclusive=True, group="unlock", exit_on_error=False)
+    async def unlock(self, password: str) -> None:
+        field = self.query_one("#password", Field)
+        try:
+            # The registry checks the password (login step 1); no new session is opened.
+            await self.vax.api.login(self._username, password)
+        except e.ApiError as error:
+            field.value = ""
+            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            return
+        self.vax.unlocked()
+        self.dismiss(None)

@@ -1,0 +1,92 @@
+"""The idle lock blanks every personal detail, opens only with the password, and returns to
+the same form with what was typed."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+import pytest
+from textual.widgets import Select
+
+from tests.support import flow
+from tests.support.app import build, settle
+from vaxterm.settings import SecuritySettings, Settings
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 30)
+
+
+def on_screen(pilot: object) -> str:
+    """Everything painted on the terminal, as text."""
+    svg = pilot.app.export_screenshot()  # type: ignore[attr-defined]
+    return html.unescape(svg).replace("\xa0", " ")
+
+
+async def idle(pilot: object, rig: object, minutes: float) -> None:
+    rig.clock.advance(minutes=minutes)  # type: ignore[attr-defined]
+    await pilot.pause(1.1)  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+async def test_locks_after_15_idle_minutes_and_blanks_the_record() -> None:
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await flow.signed_in(pilot, rig)
+        await flow.consented(pilot, rig, "9000000002")
+        name = rig.app.desk.person.name  # type: ignore[union-attr]
+        assert name in on_screen(pilot)
+        await idle(pilot, rig, 14.5)
+        assert flow.screen_name(pilot) == "BeneficiaryScreen"
+        await idle(pilot, rig, 0.6)
+        assert flow.screen_name(pilot) == "LockScreen"
+        shown = on_screen(pilot)
+        assert name not in shown and "0002" not in shown and "Locked after 15 idle" in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "LockScreen", "Escape does not open the lock"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "LockScreen", "no palette over the lock"
+
+
+async def test_the_password_unlocks_back_to_the_same_form() -> None:
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await flow.signed_in(pilot, rig)
+        await flow.consented(pilot, rig, "9000000002")
+        await flow.id_checked(pilot, rig)
+        draft = rig.app.desk.draft
+        assert draft is not None
+        key, batch = draft.idempotency_key, draft.batch
+        await idle(pilot, rig, 15)
+        await flow.type_into(pilot, "#password", "wrong")
+        assert flow.screen_name(pilot) == "LockScreen"
+        assert "username or password is not right" in flow.text(pilot, "#problem")
+        await flow.type_into(pilot, "#password", "Train@2026")
+        assert flow.screen_name(pilot) == "RecordDoseScreen"
+        assert rig.app.desk.draft is draft and draft.idempotency_key == key
+        assert pilot.app.screen.query_one("#batch", Select).value == batch
+        # 15 minutes is also the login token's life: recording now asks to sign in again,
+        # on top of the kept form.
+        await flow.recorded(pilot)
+        assert flow.screen_name(pilot) == "ReauthModal"
+
+
+async def test_the_setting_is_honoured_and_nobody_is_locked_before_signing_in() -> None:
+    settings = Settings(security=SecuritySettings(idle_lock_minutes=5))
+    rig = build(settings=settings)
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await idle(pilot, rig, 30)
+        assert flow.screen_name(pilot) == "LoginScreen"
+        rig.app.settings = replace(settings, login=replace(settings.login,
+                                                           username="demo.north1"))
+        await flow.signed_in(pilot, rig)
+        await idle(pilot, rig, 4)
+        assert flow.screen_name(pilot) == "SearchScreen"
+        await pilot.press("9")  # activity resets the count
+        await idle(pilot, rig, 4)
+        assert flow.screen_name(pilot) == "SearchScreen"
+        await idle(pilot, rig, 1.1)
+        assert flow.screen_name(pilot) == "LockScreen"
