@@ -7,7 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from api_client import errors as e
 from api_client.client import Consent
@@ -26,7 +26,7 @@ class ReconsentModal(Dialog[Consent | None]):
     def compose_dialog(self) -> ComposeResult:
         with Vertical():
             yield Label("The beneficiary's consent has expired", classes="title")
-            yield Label("", id="sent-to")
+            yield Static("", id="sent-to", markup=False)
             yield Field(id="otp", placeholder="6-digit OTP", max_length=6, restrict=r"[0-9]*")
             yield Problem(id="problem")
 
@@ -43,7 +43,7 @@ class ReconsentModal(Dialog[Consent | None]):
             self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
             return
         self._txn = found.txnId
-        self.query_one("#sent-to", Label).update(
+        self.query_one("#sent-to", Static).update(
             f"A new OTP was sent to the mobile ending {found.masked_mobile[-4:]}. "
             "Ask the beneficiary for it; the form is kept.")
 
