@@ -365,3 +365,24 @@ async def test_palette_offers_the_screens_actions() -> None:
         titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)
                   if isinstance(c, SystemCommand)]
         assert {"Tally", "Session", "Sign out", "High contrast", "Keys"} <= set(titles)
+
+
+async def test_quitting_with_an_unconfirmed_dose_asks_first() -> None:
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await flow.signed_in(pilot, rig)
+        await flow.consented(pilot, rig, "9000000002")
+        await flow.id_checked(pilot, rig)
+        rig.registry.state.faults = type(rig.registry.state.faults)(down=True)
+        await flow.recorded(pilot)
+        await pilot.press("escape")  # close the error without retrying
+        await settle(pilot)
+        assert rig.app.uncertain_doses == 1
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "ConfirmModal"
+        assert "could not be confirmed" in " ".join(
+            str(w.render()) for w in pilot.app.screen.query("Static"))
+        await pilot.press("escape")  # stay
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "RecordDoseScreen" and rig.app.is_running
