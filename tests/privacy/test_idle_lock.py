@@ -53,9 +53,7 @@ async def test_locks_after_15_idle_minutes_and_blanks_the_record() -> None:
 async def test_the_password_unlocks_back_to_the_same_form() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000002")
-        await flow.id_checked(pilot, rig)
+        await flow.at_dose_form(pilot, rig, "9000000002")
         draft = rig.app.desk.draft
         assert draft is not None
         key, batch = draft.idempotency_key, draft.batch

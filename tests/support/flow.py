@@ -72,6 +72,13 @@ async def id_checked(pilot: Pilot[object], rig: Rig) -> None:
     assert screen_name(pilot) == "RecordDoseScreen", text(pilot, "#problem")
 
 
+async def at_dose_form(pilot: Pilot[object], rig: Rig, mobile: str) -> None:
+    """Signed in at the COVISHIELD session, consent given and photo ID checked."""
+    await signed_in(pilot, rig)
+    await consented(pilot, rig, mobile)
+    await id_checked(pilot, rig)
+
+
 async def recorded(pilot: Pilot[object]) -> None:
     """Review, then confirm: two Enters."""
     await pilot.press("enter")

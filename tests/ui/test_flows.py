@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
+from api_client import models as m
 from api_client.mock import MockConfig
 from tests.support import flow
 from tests.support.app import Rig, build, settle
@@ -139,9 +140,7 @@ async def test_rate_limit_counts_down_and_blocks_search() -> None:
 async def test_expired_batch_is_not_offered_and_is_refused_if_it_expires() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000001")
-        await flow.id_checked(pilot, rig)
+        await flow.at_dose_form(pilot, rig, "9000000001")
         assert flow.batches_offered(pilot) == ["SYN-CS-0425"]  # SYN-CS-0119 has expired
         # The batch is withdrawn on the server while the form is open.
         plan = next(p for p in rig.registry.state.sessions.values() if p.vaccine == "COVISHIELD")
@@ -157,9 +156,7 @@ async def test_expired_batch_is_not_offered_and_is_refused_if_it_expires() -> No
 async def test_login_expired_mid_form_asks_to_sign_in_and_keeps_the_form() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000002")
-        await flow.id_checked(pilot, rig)
+        await flow.at_dose_form(pilot, rig, "9000000002")
         key = rig.app.desk.draft.idempotency_key  # type: ignore[union-attr]
         rig.registry.state.tokens.clear()  # the login ends on the server
         await flow.recorded(pilot)
@@ -177,9 +174,7 @@ async def test_login_expired_mid_form_asks_to_sign_in_and_keeps_the_form() -> No
 async def test_consent_expired_mid_form_asks_for_the_otp_again() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000002")
-        await flow.id_checked(pilot, rig)
+        await flow.at_dose_form(pilot, rig, "9000000002")
         rig.registry.state.consents.clear()
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "ReconsentModal"
@@ -191,14 +186,12 @@ async def test_consent_expired_mid_form_asks_for_the_otp_again() -> None:
 async def test_network_failure_keeps_the_form_and_retry_records_once() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000002")
-        await flow.id_checked(pilot, rig)
-        rig.registry.state.faults = type(rig.registry.state.faults)(down=True)
+        await flow.at_dose_form(pilot, rig, "9000000002")
+        rig.registry.state.faults = m.Faults(down=True)
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "ErrorModal"
         assert rig.app.uncertain_doses == 1
-        rig.registry.state.faults = type(rig.registry.state.faults)()
+        rig.registry.state.faults = m.Faults()
         await pilot.press("enter")  # Retry (safe) has focus
         await settle(pilot)
         assert flow.screen_name(pilot) == "SearchScreen"
@@ -293,9 +286,7 @@ async def test_a_family_shows_everyone_on_the_mobile() -> None:
 async def test_tally_entered_in_error_and_aefi() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE, notifications=True) as pilot:
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000002")
-        await flow.id_checked(pilot, rig)
+        await flow.at_dose_form(pilot, rig, "9000000002")
         await flow.recorded(pilot)
         await pilot.press("f2")
         await settle(pilot)
@@ -370,10 +361,8 @@ async def test_palette_offers_the_screens_actions() -> None:
 async def test_quitting_with_an_unconfirmed_dose_asks_first() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000002")
-        await flow.id_checked(pilot, rig)
-        rig.registry.state.faults = type(rig.registry.state.faults)(down=True)
+        await flow.at_dose_form(pilot, rig, "9000000002")
+        rig.registry.state.faults = m.Faults(down=True)
         await flow.recorded(pilot)
         await pilot.press("escape")  # close the error without retrying
         await settle(pilot)

@@ -108,9 +108,7 @@ async def test_reset_restores_the_population_and_ends_logins() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
         pristine = rig.registry.fingerprint()
-        await flow.signed_in(pilot, rig)
-        await flow.consented(pilot, rig, "9000000002")
-        await flow.id_checked(pilot, rig)
+        await flow.at_dose_form(pilot, rig, "9000000002")
         await flow.recorded(pilot)
         assert rig.registry.fingerprint() != pristine
         await choose_scenario(pilot, "reset")
