@@ -74,7 +74,7 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
             person = await self.vax.call_api(lambda: self.vax.api.beneficiary(reference,
                                                                               consent))
         except e.ApiError as error:
-            problem.say(f"{error.message} (ref {error.reference})")
+            problem.say(self.vax.describe(error))
             return
         problem.say("")
         desk.person = person

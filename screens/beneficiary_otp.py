@@ -99,14 +99,15 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
                 lambda: api.confirm_beneficiary(self._found.txnId, otp))
         except e.OtpWrong as wrong:
             field.value = ""
-            problem.say(wrong.message + ("" if wrong.tries_left else " Press F5."))
+            problem.say(self.vax.explain(wrong)
+                        + ("" if wrong.tries_left else " Press F5."))
             return
         except e.OtpExpired as expired:
             field.value = ""
-            problem.say(f"{expired.message} Press F5.")
+            problem.say(f"{self.vax.explain(expired)} Press F5.")
             return
         except e.ApiError as error:
-            problem.say(f"{error.message} (ref {error.reference})")
+            problem.say(self.vax.describe(error))
             return
         self.vax.desk.consent = consent
         self.app.switch_screen(BeneficiaryScreen())
@@ -128,7 +129,7 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
             else:
                 found = await self.vax.call_api(lambda: api.search(reference_id=self._value))
         except e.ApiError as error:
-            problem.say(f"{error.message} (ref {error.reference})")
+            problem.say(self.vax.describe(error))
             return
         problem.say("A new code was sent.", note=True)
         self.query_one("#otp", Field).value = ""

@@ -3,6 +3,7 @@ screen that lays them out."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -110,6 +111,7 @@ class WorkScreen(Screen[None]):
         yield from ()
 
     def on_screen_resume(self) -> None:
+        logging.getLogger("vaxterm.screens").info("%s", type(self).__name__)
         self.refresh_context()
 
     def refresh_context(self) -> None:
@@ -210,7 +212,7 @@ class RecordDialog(Dialog[bool]):
         try:
             await self.vax.call_api(call)
         except ApiError as error:
-            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(error))
             return
         self.vax.notify(self.DONE, title="Done")
         self.dismiss(True)

@@ -21,15 +21,15 @@ class LockScreen(Dialog[None]):
     # Escape must not uncover the screen underneath.
     BINDINGS = [Binding("escape", "stay", show=False, id="lock.stay")]
 
-    def __init__(self, username: str, minutes: int) -> None:
+    def __init__(self, username: str, why: str) -> None:
         super().__init__()
-        self._username, self._minutes = username, minutes
+        self._username, self._why = username, why
 
     def compose_dialog(self) -> ComposeResult:
         with Vertical():
             yield Label("Locked", classes="title")
-            yield Static(f"Locked after {self._minutes} idle minutes. Signed in as "
-                         f"{self._username}; your work is kept.", markup=False)
+            yield Static(f"{self._why} Signed in as {self._username}; your work is kept.",
+                         markup=False)
             yield Field(id="password", password=True, placeholder="password to unlock")
             yield Problem(id="problem")
 
@@ -52,7 +52,7 @@ class LockScreen(Dialog[None]):
             await self.vax.api.login(self._username, password)
         except e.ApiError as error:
             field.value = ""
-            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(error))
             return
         self.vax.unlocked()
         self.dismiss(None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -81,8 +83,7 @@ is still asked every time. `vaxterm forget` removes it.
         try:
             meta = await self.vax.api.meta()
         except e.InsecureConnection as refused:
-            self.query_one("#problem", Problem).say(f"{refused.message} (ref "
-                                                    f"{refused.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(refused))
             self.query_one("#sign-in", Button).disabled = True
             return
         except e.ApiError:
@@ -198,10 +199,11 @@ is still asked every time. `vaxterm forget` removes it.
             self.save_password(username, password)
         self.query_one("#password", Field).value = ""
         self.vax.desk.user = user
+        logging.getLogger("vaxterm").info("signed in at %s", user.centre_name)
         await self.start_work()
 
     def _failed(self, problem: Problem, error: e.ApiError) -> None:
-        problem.say(f"{error.message} (ref {error.reference})")
+        problem.say(self.vax.describe(error))
         code = self.query_one("#code", Field)
         code.value = ""
         if isinstance(error, e.WrongPassword):
@@ -228,7 +230,7 @@ is still asked every time. `vaxterm forget` removes it.
         try:
             sessions = await self.vax.api.sessions()
         except e.ApiError as error:
-            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(error))
             return
         desk = self.vax.desk
         desk.sessions = sessions

@@ -53,7 +53,7 @@ class ReauthModal(Dialog[bool]):
             await api.confirm_login(txn, code)
         except e.ApiError as error:
             self.query_one("#code", Field).value = ""
-            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(error))
             return
         self.dismiss(True)
 

@@ -40,7 +40,7 @@ class ReconsentModal(Dialog[Consent | None]):
             found = await self.vax.call_api(
                 lambda: self.vax.api.search(reference_id=self._reference))
         except e.ApiError as error:
-            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(error))
             return
         self._txn = found.txnId
         self.query_one("#sent-to", Static).update(
@@ -62,7 +62,7 @@ class ReconsentModal(Dialog[Consent | None]):
                 lambda: self.vax.api.confirm_beneficiary(self._txn, otp))
         except e.ApiError as error:
             self.query_one("#otp", Field).value = ""
-            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(error))
             return
         self.dismiss(consent)
 

@@ -3,6 +3,7 @@ confirmation, then a single submission under the form's idempotency key."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from textual import on, work
@@ -127,21 +128,25 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
                 except UNCERTAIN as error:
                     problem.say("Not confirmed by the registry yet.")
                     self.vax.uncertain_doses += 1  # quitting now asks first
+                    message = self.vax.explain(error)
                     retry = await self.app.push_screen_wait(ErrorModal(
-                        error.title, f"{error.message}\n\nWe do not know yet whether the "
-                        "dose was recorded. Retry sends the same form again; it is never "
-                        "recorded twice.", error.reference, retry=True))
+                        error.title, f"{message}\n\nWe do not know yet whether the dose was "
+                        "recorded. Retry sends the same form again; it is never recorded "
+                        "twice.", error.reference, retry=True))
                     if not retry:
                         return
                     self.vax.uncertain_doses -= 1
                 except e.ApiError as error:
-                    problem.say(f"Not recorded: {error.message}")
+                    message = self.vax.explain(error)
+                    problem.say(f"Not recorded: {message}")
                     await self.app.push_screen_wait(ErrorModal(
-                        f"Not recorded: {error.title.lower()}", error.message, error.reference))
+                        f"Not recorded: {error.title.lower()}", message, error.reference))
                     return
         finally:
             button.disabled = False
         desk.recorded.append(done.vaccination_id)
+        logging.getLogger("vaxterm").info("dose %d of %s recorded", draft.dose,
+                                          draft.session.vaccine)
         self.app.notify(f"Dose {draft.dose} recorded. Certificate {done.certificate_id}.",
                         title="Recorded", markup=False)
         self.vax.back_to_search()

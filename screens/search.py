@@ -98,7 +98,7 @@ There is no search by Aadhaar or other ID number.
             self._tick()
             return
         except e.ApiError as error:
-            reads.say(f"{error.message} (ref {error.reference})")
+            reads.say(self.vax.describe(error))
             return
         reads.say("")
         self.app.push_screen(BeneficiaryOtpScreen(kind, value, found))

@@ -60,7 +60,7 @@ reaction seen during the 30-minute observation.
             summary = await self.vax.call_api(
                 lambda: self.vax.api.session_summary(session.session_id))
         except e.ApiError as error:
-            self.query_one("#problem", Problem).say(f"{error.message} (ref {error.reference})")
+            self.query_one("#problem", Problem).say(self.vax.describe(error))
             return
 
         def block(title: str, counts: dict[str, int]) -> str:

@@ -6,6 +6,7 @@ Screens hold layout and wiring; the workflow state lives in `Desk`, the rules in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
 from functools import partial
@@ -20,12 +21,14 @@ from textual.theme import Theme
 from api_client import errors as e
 from vaxterm.credentials import CredentialStore
 from vaxterm.desk import Desk
+from vaxterm.privacy import forget_cached_text, redact, reference_tail
 from vaxterm.settings import Settings
 
 if TYPE_CHECKING:
     from api_client.client import ApiClient
 
 T = TypeVar("T")
+LOG = logging.getLogger("vaxterm")  # only `--debug` gives it a handler: see debuglog
 
 HIGH_CONTRAST = Theme(
     name="vaxterm-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffff00",
@@ -40,6 +43,7 @@ class VaxtermApp(App[int]):
     BINDINGS = [
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit_app", "Quit", priority=True, id="app.quit"),
+        Binding("f8", "lock", "Lock", show=False, id="app.lock"),
         Binding("f9", "toggle_contrast", "Contrast", show=False, id="app.contrast"),
         Binding("f12", "training_panel", "Training", id="app.training"),
     ]
@@ -85,13 +89,24 @@ class VaxtermApp(App[int]):
         """Lock after the configured idle minutes (at most 30) while someone is signed in."""
         minutes = self.settings.security.idle_lock_minutes
         idle = (self.clock() - self.last_activity).total_seconds()
-        if self.desk.user is not None and not self.locked and idle >= minutes * 60:
-            from screens.lock import LockScreen
+        if idle >= minutes * 60:
+            self.lock(f"Locked after {minutes} idle minutes.")
 
-            self.locked = True
-            self.push_screen(LockScreen(self.desk.user.username, minutes))
+    def action_lock(self) -> None:
+        """F8: the vaccinator steps away and locks the screen at once."""
+        self.lock("Locked.")
+
+    def lock(self, why: str) -> None:
+        if self.desk.user is None or self.locked:
+            return
+        from screens.lock import LockScreen
+
+        self.locked = True
+        LOG.info("%s", why)
+        self.push_screen(LockScreen(self.desk.user.username, why))
 
     def unlocked(self) -> None:
+        LOG.info("unlocked")
         self.locked = False
         self.last_activity = self.clock()
 
@@ -110,6 +125,7 @@ class VaxtermApp(App[int]):
 
     async def on_unmount(self) -> None:
         self.desk.forget_everything()
+        forget_cached_text()
         if self._api is not None:
             await self._api.logout()
             await self._api.aclose()
@@ -124,6 +140,8 @@ class VaxtermApp(App[int]):
 
         reference = uuid.uuid4().hex[:8]
         kind = type(self._exception).__name__ if self._exception else "error"
+        # The debug log (if on) gets the traceback, redacted and without locals.
+        LOG.info("crash %s", reference, exc_info=self._exception)
         self.desk.forget_everything()
         self._exit_renderables.append(
             f"vaxterm stopped after an unexpected {kind}. Nothing personal was written. "
@@ -139,6 +157,18 @@ class VaxtermApp(App[int]):
             self.notify("Copying is switched off: personal data never goes to the clipboard.",
                         severity="warning")
 
+    def save_screenshot(self, filename: str | None = None, path: str | None = None,
+                        time_format: str | None = None) -> str:
+        """Never: a screenshot is the screen's data in a file. (TEXTUAL_SCREENSHOT and any
+        action reach the screen through here or `deliver_screenshot`.)"""
+        self.notify("Screenshots are switched off: the screen holds people's data.",
+                    severity="warning")
+        return ""
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        return self.save_screenshot()
+
     # --- commands -------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -150,6 +180,9 @@ class VaxtermApp(App[int]):
                                     "screen", partial(screen.run_action, binding.action))
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off (F9)",
                             self.action_toggle_contrast)
+        if self.desk.user is not None:
+            yield SystemCommand("Lock the screen", "Step away safely; the password unlocks it "
+                                "(F8)", self.action_lock)
         if self.training:
             from vaxterm.scenarios import SCENARIOS
 
@@ -157,15 +190,15 @@ class VaxtermApp(App[int]):
                 yield SystemCommand(f"Scenario: {scenario.title}", scenario.teaches,
                                     partial(self.apply_scenario, scenario.key))
         for command in super().get_system_commands(screen):
-            # The screenshot writes the screen, beneficiary details included, to disk:
-            # offered only in training, where every person is synthetic.
-            if command.title == "Screenshot" and not self.training:
-                continue
-            yield command
+            # The screenshot writes the screen, beneficiary details included, to disk.
+            if command.title != "Screenshot":
+                yield command
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "training_panel":
             return self.training and not self.locked  # only in training, never when locked
+        if action == "lock":
+            return self.desk.user is not None and not self.locked
         return True
 
     def action_training_panel(self) -> None:
@@ -247,11 +280,26 @@ class VaxtermApp(App[int]):
                 raise
             return await call()
 
+    def redact(self, text: str) -> str:
+        """`text` for a message or a log line, with the people held now masked too."""
+        return redact(text, self.desk.names())
+
+    def explain(self, error: e.ApiError) -> str:
+        """An error's message for the screen, logged (redacted) for support. Server text
+        may echo what was typed, hence the redaction on screen too."""
+        LOG.info("error %s code=%s ref=%s: %s", type(error).__name__, error.code or "-",
+                 reference_tail(error.request_id or "-"), error.message)
+        return self.redact(error.message)
+
+    def describe(self, error: e.ApiError) -> str:
+        """The message and the reference support asks for."""
+        return f"{self.explain(error)} (ref {error.reference})"
+
     def report(self, error: e.ApiError) -> None:
         """A transient failure: a toast that says what happened, what to do, and a
         reference for support. Server text is never read as markup."""
-        self.notify(f"{error.message}\nReference: {error.reference}", title=error.title,
-                    severity="error", markup=False, timeout=8)
+        self.notify(f"{self.explain(error)}\nReference: {error.reference}",
+                    title=error.title, severity="error", markup=False, timeout=8)
 
     def back_to_search(self) -> None:
         """Close every step above Search; the person's data goes with them."""
@@ -259,6 +307,7 @@ class VaxtermApp(App[int]):
             self.pop_screen()
 
     async def sign_out(self) -> None:
+        LOG.info("signed out")
         self.desk.forget_everything()
         self.uncertain_doses = 0
         self.locked = False
@@ -269,3 +318,4 @@ class VaxtermApp(App[int]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         await self.switch_screen(LoginScreen())
+        forget_cached_text()

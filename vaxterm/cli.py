@@ -100,8 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, line = forget(settings)
         print(f"vaxterm: {line}", file=sys.stderr if code else sys.stdout)
         return code
-    if args.debug:
-        return _not_available("--debug (the redacted HTTP trace)")
     from vaxterm.tui import run
 
     return run(settings, mock=args.mock, debug=args.debug)

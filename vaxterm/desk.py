@@ -27,6 +27,11 @@ class Desk:
     # Only the ids of this login's doses: the tally counts them; nobody's record is kept.
     recorded: list[str] = field(default_factory=list)
 
+    def names(self) -> list[str]:
+        """The people held right now: what redaction masks in logs and messages."""
+        held = list(self.consent.beneficiaries) if self.consent else []
+        return [p.name for p in held] + ([self.person.name] if self.person else [])
+
     @property
     def doses_recorded(self) -> int:
         return len(self.recorded)
@@ -37,6 +42,9 @@ class Desk:
         self.draft = None
 
     def forget_everything(self) -> None:
+        from vaxterm.privacy import forget_names
+
+        forget_names()  # redaction's compiled patterns hold the names
         self.forget_beneficiary()
         self.user = None
         self.sessions = []

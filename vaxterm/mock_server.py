@@ -8,6 +8,7 @@ import sys
 from api_client.mock.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from api_client.mock.population import SITUATIONS
 from api_client.models import AuditEntry
+from vaxterm.privacy import redact
 
 
 def banner(host: str, port: int, announce_room: bool) -> str:
@@ -64,7 +65,7 @@ def serve(host: str, port: int, announce_room: bool) -> int:
     def show(entry: AuditEntry) -> None:
         line = live_line(entry)
         if line:
-            print(line, flush=True)
+            print(redact(line), flush=True)  # the same redaction as every other log
 
     # Ctrl+C may come at any moment, start-up included: it always ends here, cleanly.
     with contextlib.suppress(KeyboardInterrupt):

@@ -58,8 +58,17 @@ def run(settings: Settings, *, mock: bool, debug: bool) -> int:
     except InsecureConnection as problem:
         print(f"vaxterm: {problem.message}", file=sys.stderr)
         return 2
+    from vaxterm import debuglog
+
     host = "training" if mock else (urlsplit(settings.server.url).hostname or "")
-    api = partial(client_for, settings.server, mock=mock)  # built on first use
+    trace = debuglog.log_trace if debug else None
+    api = partial(client_for, settings.server, mock=mock, trace=trace)  # built on first use
     app = VaxtermApp(api, settings, training=mock, credentials=CredentialStore(host))
-    result = app.run()
-    return result or 0
+    log = debuglog.start(app.desk.names) if debug else None
+    try:
+        app.run()
+    finally:
+        if log is not None:
+            debuglog.stop()
+            print(f"vaxterm: the redacted debug log is in {log}", file=sys.stderr)
+    return app.return_code or 0  # 1 after a crash

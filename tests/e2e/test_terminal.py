@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,15 +75,22 @@ def test_a_vaccinator_records_a_dose_in_a_real_terminal(tmp_path: Path) -> None:
 @pytest.mark.parametrize("planted", [False, True], ids=["clean", "planted-leak"])
 def test_a_full_session_leaves_nothing_personal_on_disk(tmp_path: Path, planted: bool) -> None:
     """HOME, XDG folders, TMPDIR and the working directory are fresh folders; after a session
-    every file in them is searched for every value that was typed or shown. The planted
-    variant writes the name it read to a compressed file, and the same check must fail."""
-    with terminal([VAXTERM, "--mock"], clean_env(tmp_path), cwd=tmp_path) as term:
+    (with the redacted debug log on) every file in them is searched for every value that was
+    typed or shown. The planted variant writes the name it read to a compressed file, and
+    the same check must fail."""
+    env = clean_env(tmp_path)
+    with terminal([VAXTERM, "--mock", "--debug"], env, cwd=tmp_path) as term:
         term.wait_for("TRAINING")
         values = record_a_dose(term)
         if planted:
             leak = tmp_path / "home" / ".cache" / "session.log.gz"
             leak.parent.mkdir(parents=True, exist_ok=True)
             leak.write_bytes(gzip.compress(f"opened {values[0]}".encode()))
+        term.press("F8")  # step away: lock
+        term.wait_for("Locked. Signed in as demo.north1")
+        term.type("Train@2026")
+        term.press("Enter")
+        term.wait_for("Mobile number or reference ID")
         term.press("C-l")  # sign out
         term.wait_for("Sign in to record vaccinations")
         term.press("C-q")
@@ -90,9 +98,41 @@ def test_a_full_session_leaves_nothing_personal_on_disk(tmp_path: Path, planted:
         # The app ran on the alternate screen: nothing of it stays in the terminal.
         after = term.screen()
     values.append("99990000000002")  # the reference ID behind the record opened
+    log = tmp_path / "xdg_state_home" / "vaxterm" / "log" / "debug.log"
+    written = log.read_text()
+    assert "dose 2 of COVISHIELD recorded" in written and "Locked." in written, written
+    assert "the redacted debug log is in" in after
     leaks = find_leaks([tmp_path], values)
     if planted:
         assert [(leak.value, leak.form) for leak in leaks] == [(values[0], "plain (gzip)")]
     else:
         assert leaks == []
     assert not any(value in after for value in values[:3])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("debug", [False, True], ids=["training", "training-debug"])
+def test_textual_log_and_screenshot_variables_write_nothing(tmp_path: Path, debug: bool
+                                                            ) -> None:
+    """Textual's own log records every key typed; its screenshot is the screen in a file.
+    Both variables are dropped at start, except in a debug run of training, where the log
+    is honoured (the control that shows this test can see a write) and the screenshot is
+    still refused by the app."""
+    log, shots = tmp_path / "textual.log", tmp_path / "shots"
+    shots.mkdir()  # ready for Textual to write into
+    env = clean_env(tmp_path) | {"TEXTUAL_LOG": str(log), "TEXTUAL_SCREENSHOT": "1",
+                                 "TEXTUAL_SCREENSHOT_LOCATION": str(shots)}
+    args = [VAXTERM, "--mock", *(["--debug"] if debug else [])]
+    with terminal(args, env, cwd=tmp_path) as term:
+        term.wait_for("TRAINING")
+        if debug:  # Textual's screenshot timer ends the app, with the screenshot refused
+            term.wait_for("EXIT=0")
+        else:
+            term.type("demo.north1")
+            term.wait_for("Password")
+            time.sleep(1.5)  # past the screenshot delay: no timer was set
+            assert "EXIT=" not in term.screen()
+            term.press("C-q")
+            term.wait_for("EXIT=0")
+    assert list(shots.iterdir()) == []
+    assert log.exists() is debug

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Select
 
+from api_client import errors as e
 from tests.support import flow
 from tests.support.app import build, settle
 from vaxterm.settings import SecuritySettings, Settings
@@ -88,3 +89,45 @@ async def test_the_setting_is_honoured_and_nobody_is_locked_before_signing_in() 
         assert flow.screen_name(pilot) == "SearchScreen"
         await idle(pilot, rig, 1.1)
         assert flow.screen_name(pilot) == "LockScreen"
+
+
+async def test_f8_locks_at_once_and_only_when_signed_in() -> None:
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "LoginScreen", "nothing to lock before sign-in"
+        await flow.at_dose_form(pilot, rig, "9000000002")
+        name = rig.app.desk.person.name  # type: ignore[union-attr]
+        await pilot.press("f8")
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "LockScreen"
+        shown = on_screen(pilot)
+        assert name not in shown and "Locked. Signed in as demo.north1" in shown
+        await flow.type_into(pilot, "#password", "Train@2026")
+        assert flow.screen_name(pilot) == "RecordDoseScreen"
+
+
+async def test_twelve_hours_after_sign_in_a_full_login_is_needed_and_the_search_is_kept(
+        ) -> None:
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await flow.signed_in(pilot, rig)
+        sessions = 0
+        for _ in range(70):  # a busy day: a call every 14 minutes renews the login
+            rig.clock.advance(minutes=14)
+            rig.app.last_activity = rig.clock.now()  # busy, so the idle lock stays away
+            try:
+                await rig.app.api.sessions()
+            except e.LoginExpired:
+                break
+            sessions += 1
+        # Renewal stops at 12 hours after sign-in; the last token then runs out.
+        assert 12 * 60 / 14 - 2 <= sessions <= 12 * 60 / 14 + 2, sessions
+        await flow.type_into(pilot, "#query", "9000000002")
+        assert flow.screen_name(pilot) == "ReauthModal"  # password and code: a full login
+        await flow.type_into(pilot, "#password", "Train@2026", submit=False)
+        rig.clock.advance(seconds=31)  # a fresh code period for the authenticator
+        await flow.type_into(pilot, "#code", rig.registry.current_code("demo.north1"))
+        assert flow.screen_name(pilot) == "BeneficiaryOtpScreen", "the search went on"

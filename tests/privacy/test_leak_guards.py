@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from textual.command import CommandList
 from textual.widgets import Input
 
 from api_client.mock import MockConfig
@@ -55,3 +58,39 @@ async def test_training_may_copy_synthetic_data() -> None:
         await settle(pilot)
         pilot.app.copy_to_clipboard("demo.north1")
         assert pilot.app.clipboard == "demo.north1"
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["training", "production"])
+async def test_no_command_writes_the_screen_to_disk(training: bool, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither the palette nor an action saves a screenshot; wherever Textual would have
+    put one (the working directory, the Downloads folder under HOME), nothing appears."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    rig = build(training=training, config=None if training else MockConfig(
+        environment="production"))
+    async with rig.app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        if training:
+            await flow.signed_in(pilot, rig)
+        titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
+        assert titles and not [t for t in titles if "screenshot" in t.lower()]
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"screenshot")
+        await pilot.pause(0.5)
+        offered = pilot.app.screen.query_one(CommandList)
+        prompts = [str(offered.get_option_at_index(i).prompt)
+                   for i in range(offered.option_count)]
+        assert not [p for p in prompts if "screenshot" in p.lower()], prompts
+        await pilot.press("escape")
+        await pilot.app.run_action("screenshot")
+        pilot.app.deliver_screenshot()
+        await settle(pilot)
+        assert any("Screenshots are switched off" in n.message
+                   for n in pilot.app._notifications)
+    assert files_under(tmp_path) == []
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]

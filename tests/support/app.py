@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import httpx
 from textual.pilot import Pilot
 
-from api_client.client import ApiClient
+from api_client.client import ApiClient, TraceEvent
 from api_client.mock import FixedClock, MockConfig, Registry, create_app
 from tests.support.memkeyring import MEMORY_BACKEND, MemoryKeyring
 from vaxterm.app import VaxtermApp
@@ -25,11 +26,12 @@ class Rig:
 
 
 def build(*, training: bool = True, config: MockConfig | None = None,
-          settings: Settings | None = None, keyring: MemoryKeyring | None = None) -> Rig:
+          settings: Settings | None = None, keyring: MemoryKeyring | None = None,
+          trace: Callable[[TraceEvent], None] | None = None) -> Rig:
     clock = FixedClock()
     mock = create_app(clock, config)
     api = ApiClient("http://mock.invalid/api/v2", transport=httpx.ASGITransport(app=mock),
-                    clock=lambda: clock.now().timestamp())
+                    clock=lambda: clock.now().timestamp(), trace=trace)
     keyring = keyring or MemoryKeyring()
     store = CredentialStore("training", ENCRYPTED_BACKENDS | {MEMORY_BACKEND}, keyring)
     settings = settings or Settings()

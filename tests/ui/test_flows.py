@@ -334,19 +334,6 @@ async def test_help_toggles_with_f1() -> None:
         assert not pilot.app.screen.query("HelpPanel")
 
 
-async def test_palette_has_no_screenshot_outside_training() -> None:
-    from textual.app import SystemCommand
-
-    for training, expected in ((False, False), (True, True)):
-        environment = "training" if training else "production"
-        rig = build(training=training, config=MockConfig(environment=environment))
-        async with rig.app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)
-                      if isinstance(c, SystemCommand)]
-            assert ("Screenshot" in titles) is expected
-
-
 async def test_palette_offers_the_screens_actions() -> None:
     from textual.app import SystemCommand
 

@@ -1,0 +1,53 @@
+"""Sign-out and exit drop every token and every beneficiary object: no screen, worker or
+cache of the app (Textual's and Rich's included) still reaches the person's data."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_client import models as m
+from api_client.client import Consent
+from tests.support import flow
+from tests.support.app import Rig, build, settle
+from tests.support.heap import collect, holding
+from vaxterm.dose_form import DoseDraft
+
+pytestmark = pytest.mark.anyio
+MOBILE = "9000000002"
+PERSONAL_TYPES = (m.Beneficiary, m.BeneficiarySummary, Consent, DoseDraft)
+
+
+def seen_in_session(rig: Rig) -> list[str]:
+    """Every personal or secret value of the session, read while the app holds them."""
+    desk = rig.app.desk
+    assert desk.consent is not None and desk.person is not None
+    people = desk.consent.beneficiaries
+    return [MOBILE, flow.latest_otp(rig), rig.app.api._token.reveal(),  # type: ignore[union-attr]
+            desk.consent.token.reveal(),
+            *(p.name for p in people), *(p.beneficiary_reference_id for p in people)]
+
+
+async def test_sign_out_leaves_nothing_of_the_person_or_the_tokens() -> None:
+    rig = build()
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await flow.at_dose_form(pilot, rig, MOBILE)
+        secrets = seen_in_session(rig)
+        collect()
+        held = holding(rig.app, secrets, PERSONAL_TYPES)
+        assert held, "the scan must see the data while the form is open"
+        await flow.recorded(pilot)
+        await pilot.press("ctrl+l")  # sign out, from Search
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "LoginScreen"
+        collect()
+        assert holding(rig.app, secrets, PERSONAL_TYPES) == []
+
+
+async def test_exit_leaves_nothing_either() -> None:
+    rig = build()
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await flow.at_dose_form(pilot, rig, MOBILE)
+        secrets = seen_in_session(rig)
+        await pilot.press("ctrl+q")  # quit in the middle of the form
+    collect()
+    assert holding(rig.app, secrets, PERSONAL_TYPES) == []
