@@ -41,6 +41,12 @@ async def test_sign_out_leaves_nothing_of_the_person_or_the_tokens() -> None:
         assert flow.screen_name(pilot) == "LoginScreen"
         collect()
         assert holding(rig.app, secrets, PERSONAL_TYPES) == []
+    assert told_the_server(rig)
+
+
+def told_the_server(rig: Rig) -> bool:
+    """The registry heard the logout, so the token is dead there too."""
+    return [a.action for a in rig.registry.state.audit][-1:] == ["logout"]
 
 
 async def test_exit_leaves_nothing_either() -> None:
@@ -51,3 +57,4 @@ async def test_exit_leaves_nothing_either() -> None:
         await pilot.press("ctrl+q")  # quit in the middle of the form
     collect()
     assert holding(rig.app, secrets, PERSONAL_TYPES) == []
+    assert told_the_server(rig)

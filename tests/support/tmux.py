@@ -26,6 +26,10 @@ class Terminal:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.session)
 
+    def scrollback(self) -> str:
+        """The visible screen and every line that scrolled off it."""
+        return self.tmux("capture-pane", "-p", "-S", "-", "-t", self.session)
+
     def type(self, text: str) -> None:
         self.tmux("send-keys", "-t", self.session, "-l", text)
 
