@@ -49,7 +49,7 @@ There is no search by Aadhaar or other ID number.
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        self.vax.desk.forget_beneficiary()
+        self.vax.forget_person()
         query = self.query_one("#query", Field)
         query.value = ""
         query.focus()

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     from api_client.client import ApiClient
 
 T = TypeVar("T")
-LOG = logging.getLogger("vaxterm")  # only `--debug` gives it a handler: see debuglog
+# Nothing is logged unless `--debug` adds its redacting file handler (vaxterm.debuglog).
+# The null handler keeps Python's last-resort handler from printing to the terminal.
+LOG = logging.getLogger("vaxterm")
+LOG.addHandler(logging.NullHandler())
+LOG.propagate = False
 
 HIGH_CONTRAST = Theme(
     name="vaxterm-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ffff00",
@@ -300,6 +304,11 @@ class VaxtermApp(App[int]):
         reference for support. Server text is never read as markup."""
         self.notify(f"{self.explain(error)}\nReference: {error.reference}",
                     title=error.title, severity="error", markup=False, timeout=8)
+
+    def forget_person(self) -> None:
+        """A person is done: drop what the app and the UI's text caches hold of them."""
+        self.desk.forget_beneficiary()
+        forget_cached_text()
 
     def back_to_search(self) -> None:
         """Close every step above Search; the person's data goes with them."""

@@ -37,14 +37,14 @@ class Desk:
         return len(self.recorded)
 
     def forget_beneficiary(self) -> None:
+        from vaxterm.privacy import forget_names
+
+        forget_names()  # redaction's compiled patterns hold the names
         self.consent = None
         self.person = None
         self.draft = None
 
     def forget_everything(self) -> None:
-        from vaxterm.privacy import forget_names
-
-        forget_names()  # redaction's compiled patterns hold the names
         self.forget_beneficiary()
         self.user = None
         self.sessions = []

@@ -59,7 +59,7 @@ def _mask(match: re.Match[str]) -> str:
     return text if text in _KNOWN_CODES else IDENTIFIER
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
     """Whole names and each part of two letters or more, longest first, any letter case."""
     parts = {variant for name in names for part in [name, *name.split()] if len(part) >= 2
@@ -80,7 +80,7 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
 
 
 def forget_names() -> None:
-    """Drop the compiled name patterns (they hold the names) at logout and exit."""
+    """Drop the compiled name patterns (they hold the names) when a person is done."""
     _names_pattern.cache_clear()
 
 

@@ -1,5 +1,6 @@
-"""Sign-out and exit drop every token and every beneficiary object: no screen, worker or
-cache of the app (Textual's and Rich's included) still reaches the person's data."""
+"""Sign-out and exit drop every token and every beneficiary object, and a finished person
+leaves nothing behind for the next: no screen, worker or cache of the app (Textual's and
+Rich's included) still reaches their data."""
 
 from __future__ import annotations
 
@@ -17,14 +18,19 @@ MOBILE = "9000000002"
 PERSONAL_TYPES = (m.Beneficiary, m.BeneficiarySummary, Consent, DoseDraft)
 
 
-def seen_in_session(rig: Rig) -> list[str]:
-    """Every personal or secret value of the session, read while the app holds them."""
+def the_persons(rig: Rig) -> list[str]:
+    """Every personal value of the person at the desk, and their consent token, read while
+    the app holds them."""
     desk = rig.app.desk
     assert desk.consent is not None and desk.person is not None
     people = desk.consent.beneficiaries
-    return [MOBILE, flow.latest_otp(rig), rig.app.api._token.reveal(),  # type: ignore[union-attr]
-            desk.consent.token.reveal(),
+    return [MOBILE, flow.latest_otp(rig), desk.consent.token.reveal(),
             *(p.name for p in people), *(p.beneficiary_reference_id for p in people)]
+
+
+def seen_in_session(rig: Rig) -> list[str]:
+    """The person's values and the vaccinator's login token."""
+    return [*the_persons(rig), rig.app.api._token.reveal()]  # type: ignore[union-attr]
 
 
 async def test_sign_out_leaves_nothing_of_the_person_or_the_tokens() -> None:
@@ -47,6 +53,17 @@ async def test_sign_out_leaves_nothing_of_the_person_or_the_tokens() -> None:
 def told_the_server(rig: Rig) -> bool:
     """The registry heard the logout, so the token is dead there too."""
     return [a.action for a in rig.registry.state.audit][-1:] == ["logout"]
+
+
+async def test_the_next_person_starts_clean() -> None:
+    rig = build()
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await flow.at_dose_form(pilot, rig, MOBILE)
+        secrets = the_persons(rig)  # the login stays: the vaccinator goes on
+        await flow.recorded(pilot)
+        assert flow.screen_name(pilot) == "SearchScreen"
+        collect()
+        assert holding(rig.app, secrets, PERSONAL_TYPES) == []
 
 
 async def test_exit_leaves_nothing_either() -> None:

@@ -63,3 +63,25 @@ def test_mock_server_rejects_a_bad_port() -> None:
     result = vaxterm("mock-server", "--port", "70000")
     assert result.returncode == 2
     assert "--port must be 1 to 65535" in result.stderr
+
+
+def test_no_option_takes_a_personal_value() -> None:
+    """Shell history keeps arguments: the only values taken are addresses and ports. A new
+    option must be added here on purpose, never a mobile, ID, OTP or password."""
+    import argparse
+
+    from vaxterm.cli import build_parser
+
+    def options(parser: argparse.ArgumentParser, prefix: str) -> set[str]:
+        found = set()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found |= options(sub, f"{prefix}{name} ")
+            elif action.nargs != 0:  # takes a value
+                found |= {prefix + flag for flag in action.option_strings}
+        return found
+
+    assert options(build_parser(), "") == {"--server", "mock-server --host",
+                                           "mock-server --port"}
+    assert vaxterm("9000000002").returncode == 2  # no positional value either
