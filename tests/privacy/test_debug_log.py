@@ -87,3 +87,12 @@ def test_without_debug_nothing_is_logged_anywhere(capsys: pytest.CaptureFixture[
     assert all(isinstance(h, logging.NullHandler) for h in logger.handlers)
     logger.error("Bhavna Kaur 9000000002")  # would reach the terminal without the null handler
     assert capsys.readouterr() == ("", "")
+
+
+def test_the_log_is_rewritten_at_each_start_where_it_is_told(tmp_path: Path) -> None:
+    assert debuglog.log_file({"VAXTERM_LOG_DIR": str(tmp_path)}) == tmp_path / "debug.log"
+    for run in ("first run", "second run"):
+        log = debuglog.start(lambda: [], tmp_path / "debug.log")
+        logging.getLogger("vaxterm").info(run)
+        debuglog.stop()
+    assert "second run" in log.read_text() and "first run" not in log.read_text()
