@@ -48,8 +48,11 @@ def start(names: Callable[[], Iterable[str]], path: Path | None = None) -> Path:
     """Log to `path` (made afresh, mode 0600) through the redacting formatter."""
     path = path or log_file()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Emptied and owner-only before the handler opens it, even if an older file was wider.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    handler = logging.StreamHandler(os.fdopen(descriptor, "w", encoding="utf-8"))
+    os.fchmod(descriptor, 0o600)
+    os.close(descriptor)
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
     handler.setFormatter(RedactingFormatter(names))
     logger = logging.getLogger(LOGGER)
     logger.addHandler(handler)

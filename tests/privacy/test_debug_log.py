@@ -91,8 +91,11 @@ def test_without_debug_nothing_is_logged_anywhere(capsys: pytest.CaptureFixture[
 
 def test_the_log_is_rewritten_at_each_start_where_it_is_told(tmp_path: Path) -> None:
     assert debuglog.log_file({"VAXTERM_LOG_DIR": str(tmp_path)}) == tmp_path / "debug.log"
+    (tmp_path / "debug.log").write_text("an old log")
+    (tmp_path / "debug.log").chmod(0o644)
     for run in ("first run", "second run"):
         log = debuglog.start(lambda: [], tmp_path / "debug.log")
         logging.getLogger("vaxterm").info(run)
         debuglog.stop()
     assert "second run" in log.read_text() and "first run" not in log.read_text()
+    assert (log.stat().st_mode & 0o777) == 0o600

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import sys
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 # Modules whose globals (lru caches, registries, class attributes) the app may fill.
@@ -85,5 +85,3 @@ def collect() -> None:
     for _ in range(3):
         gc.collect()
 
-
-Scan = Callable[[], list[str]]
