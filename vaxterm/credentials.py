@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 SERVICE_PREFIX = "vaxterm"
+# The keyring entry of `--mock` runs: the built-in mock has no host name of its own.
+TRAINING_HOST = "training"
 # Backends that keep secrets encrypted by the OS. Tests add an in-memory one.
 ENCRYPTED_BACKENDS = frozenset({
     "keyring.backends.SecretService.Keyring",
@@ -39,12 +41,26 @@ def _name(backend: Any) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def service_host(server_url: str, *, mock: bool) -> str:
+    """The host a password is kept under: one rule for every command that touches it."""
+    if mock:
+        return TRAINING_HOST
+    from urllib.parse import urlsplit
+
+    return urlsplit(server_url).hostname or "default"
+
+
 class CredentialStore:
     def __init__(self, server_host: str, allowed: frozenset[str] = ENCRYPTED_BACKENDS,
                  backend: Any = None) -> None:
         self.service = f"{SERVICE_PREFIX}:{server_host or 'default'}"
         self.allowed = allowed
         self._backend = backend
+
+    @classmethod
+    def for_server(cls, server_url: str, *, mock: bool, **options: Any) -> CredentialStore:
+        """The store for a registry address (or the mock); `options` go to the constructor."""
+        return cls(service_host(server_url, mock=mock), **options)
 
     def _keyring(self) -> Any:
         if self._backend is None:

@@ -1,23 +1,34 @@
-"""`vaxterm forget`: remove the password this workstation keeps for the configured user."""
+"""`vaxterm forget`: remove the password this workstation keeps for the configured user, for
+the configured registry and for the built-in training mock alike."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from collections.abc import Sequence
+from typing import Any
 
 from vaxterm.credentials import CredentialError, CredentialStore
 from vaxterm.settings import Settings
 
 
-def forget(settings: Settings, store: CredentialStore | None = None) -> tuple[int, str]:
+def stores_to_forget(settings: Settings, **options: Any) -> list[CredentialStore]:
+    """Every keyring entry vaxterm may have written for this user: the configured server's and
+    the one `--mock` runs use."""
+    stores = [CredentialStore.for_server(settings.server.url, mock=False, **options),
+              CredentialStore.for_server("", mock=True, **options)]
+    return list({store.service: store for store in stores}.values())
+
+
+def forget(settings: Settings, stores: Sequence[CredentialStore] | None = None
+           ) -> tuple[int, str]:
     """(exit code, one line to print). Nothing stored is not an error: the end state holds."""
     username = settings.login.username
     if not username:
         return 2, ("no username is configured ([login] username in config.toml, or "
                    "VAXTERM_LOGIN__USERNAME), so there is no stored password to remove")
-    host = urlsplit(settings.server.url).hostname or ""
-    store = store or CredentialStore(host)
+    removed = 0
     try:
-        removed = store.delete(username)
+        for store in stores if stores is not None else stores_to_forget(settings):
+            removed += store.delete(username)
     except CredentialError as problem:
         return 2, str(problem)
     if removed:

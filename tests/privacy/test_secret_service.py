@@ -93,6 +93,21 @@ def test_the_password_round_trips_encrypted_and_forget_removes_it(tmp_path: Path
     assert forgot_again == f"vaxterm: no password was stored for {USERNAME} on this workstation"
 
 
+def test_forget_removes_what_a_mock_run_and_a_server_run_saved(tmp_path: Path) -> None:
+    results = _session(tmp_path, [
+        probe("store", PASSWORD, "--mock"),  # saved while training on `vaxterm --mock`
+        probe("store", PASSWORD),            # saved against the configured registry
+        forget(),
+        probe("read", "", "--mock"),
+        probe("read"),
+    ])
+    assert [code for _, code in results] == [0] * 5
+    assert results[2][0] == (f"vaxterm: the password stored for {USERNAME} on this "
+                             "workstation was removed")
+    assert json.loads(results[3][0])["read"] is None
+    assert json.loads(results[4][0])["read"] is None
+
+
 def test_the_keyring_file_never_holds_the_password_in_clear(tmp_path: Path) -> None:
     [(stored, code)] = _session(tmp_path, [probe("store", PASSWORD)])
     assert code == 0 and json.loads(stored)["read"] == PASSWORD

@@ -1,5 +1,10 @@
 """Run inside a D-Bus session with gnome-keyring: store, read or check the vaccinator's
-password through `CredentialStore`, as the login screen does. One JSON line out."""
+password through `CredentialStore`, as the login screen does. One JSON line out.
+
+    python -m tests.support.keyring_probe store|read USERNAME [PASSWORD] [--mock]
+
+The store is chosen as `vaxterm` chooses it: for the configured server, or with `--mock` for
+the built-in training mock."""
 
 from __future__ import annotations
 
@@ -7,12 +12,11 @@ import json
 import sys
 
 from vaxterm.credentials import CredentialError, CredentialStore
+from vaxterm.settings import load
 
-SERVER_HOST = "registry.example"
 
-
-def main(step: str, username: str, password: str = "") -> None:
-    store = CredentialStore(SERVER_HOST)
+def main(step: str, username: str, password: str = "", *, mock: bool = False) -> None:
+    store = CredentialStore.for_server(load().server.url, mock=mock)
     status = store.status()
     result: dict[str, object] = {"usable": status.usable, "backend": status.backend}
     try:
@@ -25,4 +29,5 @@ def main(step: str, username: str, password: str = "") -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    args = [a for a in sys.argv[1:] if a != "--mock"]
+    main(*args, mock="--mock" in sys.argv[1:])
