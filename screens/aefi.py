@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 
 from api_client import models as m
-from screens.chrome import Field, RecordDialog
+from screens.record_dialog import RecordDialog
+from screens.widgets import Field
 
 
 class AefiModal(RecordDialog):

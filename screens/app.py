@@ -1,7 +1,10 @@
-"""The vaxterm App: the screen stack, global keys, error routing and re-authentication.
+"""The vaxterm App, the root of the UI: the screen stack, global keys, error routing,
+re-authentication and the lock.
 
-Screens hold layout and wiring; the workflow state lives in `Desk`, the rules in
-`api_client`, the words in `presenting`. Nothing here writes to disk.
+The App belongs to the UI package: it and the screens import `vaxterm` (settings, desk,
+workflows, words, privacy) and `api_client`, never the other way round. What the app holds
+lives in `Desk`, the steps of the work in `vaxterm`'s workflows, the rules in `api_client`.
+Nothing here writes to disk.
 """
 
 from __future__ import annotations
@@ -66,7 +69,6 @@ class VaxtermApp(App[int]):
         self.credentials = credentials
         self.blink = blink
         self.desk = Desk()
-        self.uncertain_doses = 0  # submissions whose outcome is unknown (network failed)
         self.last_activity = self.clock()
         self.locked = False
 
@@ -232,7 +234,7 @@ class VaxtermApp(App[int]):
 
     def declare_training(self) -> None:
         """The server says it is a training server: show it on every screen from now on."""
-        from screens.chrome import TrainingBanner
+        from screens.widgets import TrainingBanner
 
         self.training = True
         self.sub_title = "TRAINING"
@@ -252,10 +254,11 @@ class VaxtermApp(App[int]):
         self.theme = self.settings.ui.theme if high else HIGH_CONTRAST.name
 
     async def action_quit_app(self) -> None:
-        if self.uncertain_doses:
+        unconfirmed = len(self.desk.unconfirmed)
+        if unconfirmed:
             from screens.dialogs import ConfirmModal
 
-            question = (f"{self.uncertain_doses} dose(s) could not be confirmed by the "
+            question = (f"{unconfirmed} dose(s) could not be confirmed by the "
                         "registry. If you quit now, check the beneficiary's record later. "
                         "Quit anyway?")
             self.push_screen(ConfirmModal("Quit with unconfirmed doses?", question,
@@ -312,19 +315,25 @@ class VaxtermApp(App[int]):
 
     def back_to_search(self) -> None:
         """Close every step above Search; the person's data goes with them."""
-        while len(self.screen_stack) > 2:
+        self._close_down_to_base()
+
+    def _close_down_to_base(self) -> None:
+        """Pop every screen above the base screen the work started from (Login or Search)."""
+        from screens.base import WorkScreen
+
+        def is_base(screen: Screen[object]) -> bool:
+            return isinstance(screen, WorkScreen) and screen.IS_BASE
+
+        while len(self.screen_stack) > 1 and not is_base(self.screen):
             self.pop_screen()
 
     async def sign_out(self) -> None:
         LOG.info("signed out")
         self.desk.forget_everything()
-        self.uncertain_doses = 0
         self.locked = False
         await self.api.logout()
         from screens.login import LoginScreen
 
-        # The stack is [default, Login or Search, ...]: back to one working screen.
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
+        self._close_down_to_base()
         await self.switch_screen(LoginScreen())
         forget_cached_text()

@@ -10,7 +10,8 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from api_client import errors as e
-from screens.chrome import Problem, WorkScreen
+from screens.base import WorkScreen
+from screens.widgets import Problem
 from vaxterm.presenting import (
     age,
     dose_lines,
@@ -69,7 +70,7 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
         consent = desk.consent
         if consent is None:
             return
-        problem = self.query_one("#problem", Problem)
+        problem = self.problem()
         try:
             person = await self.vax.call_api(lambda: self.vax.api.beneficiary(reference,
                                                                               consent))

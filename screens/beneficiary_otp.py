@@ -12,8 +12,10 @@ from textual.widgets import Label, Static
 
 from api_client import errors as e
 from api_client import models as m
-from api_client.validators import SearchKind, check_otp
-from screens.chrome import Field, Problem, WorkScreen
+from screens.base import WorkScreen
+from screens.widgets import Field, Problem
+from vaxterm.consent import Lookup, send_otp
+from vaxterm.validators import check_otp
 
 RESEND_AFTER = timedelta(seconds=30)
 
@@ -27,10 +29,9 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
 """
     BINDINGS = [Binding("f5", "resend", "New OTP", id="otp.resend")]
 
-    def __init__(self, kind: SearchKind, value: str, found: m.SearchResponse) -> None:
+    def __init__(self, lookup: Lookup, found: m.SearchResponse) -> None:
         super().__init__()
-        self._kind = kind
-        self._value = value  # kept only to resend; gone when this screen closes
+        self._lookup = lookup  # kept only to resend; gone when this screen closes
         self._found = found
         self._sent_at = datetime.min
 
@@ -83,7 +84,7 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
     def submitted(self, event: Field.Submitted) -> None:
         code = check_otp(event.value)
         if not code.ok:
-            self.query_one("#problem", Problem).say(code.message)
+            self.problem().say(code.message)
             return
         self.confirm(code.value)
 
@@ -93,7 +94,7 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
 
         api = self.vax.api
         field = self.query_one("#otp", Field)
-        problem = self.query_one("#problem", Problem)
+        problem = self.problem()
         try:
             consent = await self.vax.call_api(
                 lambda: api.confirm_beneficiary(self._found.txnId, otp))
@@ -114,20 +115,16 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
 
     def action_resend(self) -> None:
         if self.vax.clock() - self._sent_at < RESEND_AFTER:
-            self.query_one("#problem", Problem).say(
+            self.problem().say(
                 "Wait 30 seconds after the last code before sending a new one.")
             return
         self.resend()
 
     @work(exclusive=True, group="consent", exit_on_error=False)
     async def resend(self) -> None:
-        api = self.vax.api
-        problem = self.query_one("#problem", Problem)
+        problem = self.problem()
         try:
-            if self._kind is SearchKind.MOBILE:
-                found = await self.vax.call_api(lambda: api.search(mobile=self._value))
-            else:
-                found = await self.vax.call_api(lambda: api.search(reference_id=self._value))
+            found = await self.vax.call_api(lambda: send_otp(self.vax.api, self._lookup))
         except e.ApiError as error:
             problem.say(self.vax.describe(error))
             return

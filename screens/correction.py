@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 
 from api_client import models as m
-from screens.chrome import RecordDialog
+from screens.record_dialog import RecordDialog
 
 
 class EnteredInErrorModal(RecordDialog):

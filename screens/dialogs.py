@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
-from screens.chrome import Dialog
+from screens.base import Dialog
 
 
 class ConfirmModal(Dialog[bool]):

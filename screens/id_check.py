@@ -8,7 +8,8 @@ from textual.containers import Vertical
 from textual.widgets import Label, Select
 
 from api_client.models import PHOTO_ID_TYPES
-from screens.chrome import Field, Problem, WorkScreen
+from screens.base import WorkScreen
+from screens.widgets import Field, Problem
 from vaxterm.dose_form import open_draft
 from vaxterm.identity import check_id_seen
 
@@ -51,7 +52,7 @@ digits printed on the card**, then **Enter**. A different card cannot be used.
         id_type = str(self.query_one("#id-type", Select).value)
         checked = check_id_seen(desk.person, id_type, event.value)
         if not checked.ok:
-            self.query_one("#problem", Problem).say(checked.message)
+            self.problem().say(checked.message)
             return
         desk.draft = open_draft(desk.person, desk.session, self.vax.today())
         self.app.switch_screen(RecordDoseScreen())

@@ -11,7 +11,9 @@ from textual.containers import Vertical
 from textual.widgets import Label, Static
 
 from api_client import errors as e
-from screens.chrome import Dialog, Field, Problem
+from screens.base import Dialog
+from screens.widgets import Field, Problem
+from vaxterm.signin import check_password
 
 
 class LockScreen(Dialog[None]):
@@ -48,11 +50,10 @@ class LockScreen(Dialog[None]):
     async def unlock(self, password: str) -> None:
         field = self.query_one("#password", Field)
         try:
-            # The registry checks the password (login step 1); no new session is opened.
-            await self.vax.api.login(self._username, password)
+            await check_password(self.vax.api, self._username, password)
         except e.ApiError as error:
             field.value = ""
-            self.query_one("#problem", Problem).say(self.vax.describe(error))
+            self.problem().say(self.vax.describe(error))
             return
         self.vax.unlocked()
         self.dismiss(None)

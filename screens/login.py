@@ -11,12 +11,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, DataTable, Label, Static
 
 from api_client import errors as e
-from api_client.validators import check_otp
-from screens.chrome import Field, Problem, WorkScreen
+from screens.base import WorkScreen
+from screens.widgets import Field, Problem
 from vaxterm.credentials import CredentialError
+from vaxterm.signin import SignIn
+from vaxterm.validators import check_otp
 
 
 class LoginScreen(WorkScreen):
+    IS_BASE = True
     CSS_PATH = "login.tcss"
     HELP = """
 ## Sign in
@@ -30,7 +33,7 @@ is still asked every time. `vaxterm forget` removes it.
 
     def __init__(self) -> None:
         super().__init__()
-        self._txn: tuple[str, str, str] | None = None  # (username, password digest, txnId)
+        self._signing_in: SignIn | None = None  # built on first use: the client loads late
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="login-row"):
@@ -83,7 +86,7 @@ is still asked every time. `vaxterm forget` removes it.
         try:
             meta = await self.vax.api.meta()
         except e.InsecureConnection as refused:
-            self.query_one("#problem", Problem).say(self.vax.describe(refused))
+            self.problem().say(self.vax.describe(refused))
             self.query_one("#sign-in", Button).disabled = True
             return
         except e.ApiError:
@@ -112,7 +115,7 @@ is still asked every time. `vaxterm forget` removes it.
         remember = self.query_one("#remember", Checkbox)
         remember.value = False
         remember.disabled = True
-        self.query_one("#problem", Problem).say(reason, note=True)
+        self.problem().say(reason, note=True)
 
     @work(thread=True, exclusive=True, group="keyring", exit_on_error=False)
     def fill_password(self, username: str) -> None:
@@ -163,7 +166,7 @@ is still asked every time. `vaxterm forget` removes it.
         username = self.query_one("#username", Field).value.strip()
         password = self.query_one("#password", Field).value
         code = check_otp(self.query_one("#code", Field).value)
-        problem = self.query_one("#problem", Problem)
+        problem = self.problem()
         if not username or not password:
             problem.say("Type your username and password.")
             return
@@ -177,23 +180,16 @@ is still asked every time. `vaxterm forget` removes it.
 
     @work(exclusive=True, group="login", exit_on_error=False)
     async def run_login(self, username: str, password: str, code: str) -> None:
-        problem = self.query_one("#problem", Problem)
-        api = self.vax.api
+        problem = self.problem()
+        if self._signing_in is None:
+            self._signing_in = SignIn(self.vax.api)
         try:
-            key = (username, str(hash(password)))
-            if self._txn is None or self._txn[:2] != key:
-                self._txn = (*key, await api.login(username, password))
-            user = await api.confirm_login(self._txn[2], code)
-        except (e.OtpExpired, e.WrongPassword, e.AccountLocked) as error:
-            self._txn = None
-            self._failed(problem, error)
-            return
+            user = await self._signing_in.sign_in(username, password, code)
         except e.ApiError as error:
             self._failed(problem, error)
             return
         finally:
             self.query_one("#sign-in", Button).disabled = False
-        self._txn = None
         remember = self.query_one("#remember", Checkbox).value
         if remember:
             self.save_password(username, password)
@@ -230,7 +226,7 @@ is still asked every time. `vaxterm forget` removes it.
         try:
             sessions = await self.vax.api.sessions()
         except e.ApiError as error:
-            self.query_one("#problem", Problem).say(self.vax.describe(error))
+            self.problem().say(self.vax.describe(error))
             return
         desk = self.vax.desk
         desk.sessions = sessions

@@ -10,8 +10,10 @@ from textual.containers import Vertical
 from textual.widgets import Label
 
 from api_client import errors as e
-from api_client.validators import check_otp
-from screens.chrome import Dialog, Field, Problem
+from screens.base import Dialog
+from screens.widgets import Field, Problem
+from vaxterm.signin import SignIn
+from vaxterm.validators import check_otp
 
 
 class ReauthModal(Dialog[bool]):
@@ -20,6 +22,7 @@ class ReauthModal(Dialog[bool]):
     def __init__(self, username: str) -> None:
         super().__init__()
         self._username = username
+        self._signing_in: SignIn | None = None
 
     def compose_dialog(self) -> ComposeResult:
         with Vertical():
@@ -41,19 +44,19 @@ class ReauthModal(Dialog[bool]):
             password.focus()
         elif not code.ok:
             self.query_one("#code", Field).focus()
-            self.query_one("#problem", Problem).say(code.message)
+            self.problem().say(code.message)
         else:
             self.sign_in(password.value, code.value)
 
     @work(exclusive=True, group="reauth", exit_on_error=False)
     async def sign_in(self, password: str, code: str) -> None:
-        api = self.vax.api
+        if self._signing_in is None:
+            self._signing_in = SignIn(self.vax.api)
         try:
-            txn = await api.login(self._username, password)
-            await api.confirm_login(txn, code)
+            await self._signing_in.sign_in(self._username, password, code)
         except e.ApiError as error:
             self.query_one("#code", Field).value = ""
-            self.query_one("#problem", Problem).say(self.vax.describe(error))
+            self.problem().say(self.vax.describe(error))
             return
         self.dismiss(True)
 

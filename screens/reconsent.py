@@ -11,8 +11,10 @@ from textual.widgets import Label, Static
 
 from api_client import errors as e
 from api_client.client import Consent
-from api_client.validators import check_otp
-from screens.chrome import Dialog, Field, Problem
+from screens.base import Dialog
+from screens.widgets import Field, Problem
+from vaxterm.consent import Lookup, send_otp
+from vaxterm.validators import SearchKind, check_otp
 
 
 class ReconsentModal(Dialog[Consent | None]):
@@ -37,10 +39,10 @@ class ReconsentModal(Dialog[Consent | None]):
     @work(exclusive=True, group="reconsent", exit_on_error=False)
     async def send(self) -> None:
         try:
-            found = await self.vax.call_api(
-                lambda: self.vax.api.search(reference_id=self._reference))
+            found = await self.vax.call_api(lambda: send_otp(
+                self.vax.api, Lookup(SearchKind.REFERENCE_ID, self._reference)))
         except e.ApiError as error:
-            self.query_one("#problem", Problem).say(self.vax.describe(error))
+            self.problem().say(self.vax.describe(error))
             return
         self._txn = found.txnId
         self.query_one("#sent-to", Static).update(
@@ -51,7 +53,7 @@ class ReconsentModal(Dialog[Consent | None]):
     def submitted(self, event: Field.Submitted) -> None:
         code = check_otp(event.value)
         if not code.ok or not self._txn:
-            self.query_one("#problem", Problem).say(code.message or "Wait for the OTP.")
+            self.problem().say(code.message or "Wait for the OTP.")
             return
         self.confirm(code.value)
 
@@ -62,7 +64,7 @@ class ReconsentModal(Dialog[Consent | None]):
                 lambda: self.vax.api.confirm_beneficiary(self._txn, otp))
         except e.ApiError as error:
             self.query_one("#otp", Field).value = ""
-            self.query_one("#problem", Problem).say(self.vax.describe(error))
+            self.problem().say(self.vax.describe(error))
             return
         self.dismiss(consent)
 

@@ -4,7 +4,7 @@ confirmation, then a single submission under the form's idempotency key."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,11 +14,14 @@ from textual.widgets import Button, Label, Select, Static
 
 from api_client import errors as e
 from api_client import models as m
-from api_client.rules import GivenDose, next_due
-from screens.chrome import Problem, WorkScreen
-from vaxterm.dose_form import DoseDraft, history
+from screens.base import WorkScreen
+from screens.widgets import Problem
+from vaxterm.dose_form import DoseDraft
+from vaxterm.presenting import next_dose_note
+from vaxterm.recording import DoseRecording, RecordingState
 
-UNCERTAIN = (e.TimedOut, e.ProtocolError, e.ServerError, e.ServerUnreachable)
+if TYPE_CHECKING:
+    from api_client.client import Consent
 
 
 class RecordDoseScreen(WorkScreen):
@@ -56,21 +59,12 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
 
     def _next_dose_note(self) -> str:
         person = self.vax.desk.person
-        if person is None:
-            return ""
-        today = self.vax.today()
-        after = [*history(person), GivenDose(self.draft.dose, self.draft.vaccine, today,
-                                             self.draft.precaution)]
-        due = next_due(after, int(person.birth_year), today + timedelta(days=1))
-        if due.dose == 0 or due.earliest is None:
-            return "After this dose: no further dose is due."
-        kind = "the precaution dose" if due.is_precaution else f"dose {due.dose}"
-        return f"After this dose: {kind} is due from {due.earliest:%d-%m-%Y}."
+        return next_dose_note(person, self.draft, self.vax.today()) if person else ""
 
     def on_mount(self) -> None:
         self.refresh_context()
         if not self.draft.batches:
-            self.query_one("#problem", Problem).say(
+            self.problem().say(
                 "This session has no batch that is still in date. Do not vaccinate; "
                 "tell your supervisor.")
             self.query_one("#record", Button).disabled = True
@@ -100,51 +94,52 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
 
     @work(exclusive=True, group="record", exit_on_error=False)
     async def submit(self) -> None:
-        from screens.dialogs import ErrorModal
-        from screens.reconsent import ReconsentModal
-
-        desk, api, draft = self.vax.desk, self.vax.api, self.draft
         button = self.query_one("#record", Button)
-        problem = self.query_one("#problem", Problem)
+        problem = self.problem()
         button.disabled = True
         problem.say("Recording…", note=True)
-        async def send() -> m.VaccinateResponse:
-            assert desk.consent is not None
-            return await api.record_dose(draft.reference_id, desk.consent, draft.request(),
-                                         draft.idempotency_key)
-
+        recording = DoseRecording(self.vax.api, self.vax.desk, self.draft)
         try:
-            while True:
-                try:
-                    done = await self.vax.call_api(send)
-                    break
-                except e.ConsentExpired:
-                    renewed = await self.app.push_screen_wait(
-                        ReconsentModal(draft.reference_id))
-                    if renewed is None:
-                        problem.say("Not recorded: the beneficiary's consent expired.")
-                        return
-                    desk.consent = renewed
-                except UNCERTAIN as error:
-                    problem.say("Not confirmed by the registry yet.")
-                    self.vax.uncertain_doses += 1  # quitting now asks first
-                    message = self.vax.explain(error)
-                    retry = await self.app.push_screen_wait(ErrorModal(
-                        error.title, f"{message}\n\nWe do not know yet whether the dose was "
-                        "recorded. Retry sends the same form again; it is never recorded "
-                        "twice.", error.reference, retry=True))
-                    if not retry:
-                        return
-                    self.vax.uncertain_doses -= 1
-                except e.ApiError as error:
-                    message = self.vax.explain(error)
-                    problem.say(f"Not recorded: {message}")
-                    await self.app.push_screen_wait(ErrorModal(
-                        f"Not recorded: {error.title.lower()}", message, error.reference))
-                    return
+            outcome = await recording.submit(ask_consent=self._ask_consent,
+                                             ask_retry=self._ask_retry, run=self.vax.call_api)
         finally:
             button.disabled = False
-        desk.recorded.append(done.vaccination_id)
+        if outcome.state is RecordingState.RECORDED:
+            assert outcome.answer is not None
+            self._recorded(outcome.answer)
+        elif outcome.state is RecordingState.UNKNOWN:
+            problem.say("Not confirmed by the registry yet.")
+        elif isinstance(outcome.error, e.ConsentExpired):
+            problem.say("Not recorded: the beneficiary's consent expired.")
+        elif outcome.error is not None:
+            await self._refused(outcome.error)
+
+    async def _ask_consent(self, reference_id: str) -> Consent | None:
+        from screens.reconsent import ReconsentModal
+
+        return await self.app.push_screen_wait(ReconsentModal(reference_id))
+
+    async def _ask_retry(self, error: e.ApiError) -> bool:
+        from screens.dialogs import ErrorModal
+
+        self.problem().say("Not confirmed by the registry yet.")
+        message = self.vax.explain(error)
+        retry: bool | None = await self.app.push_screen_wait(ErrorModal(
+            error.title, f"{message}\n\nWe do not know yet whether the dose was recorded. "
+            "Retry sends the same form again; it is never recorded twice.", error.reference,
+            retry=True))
+        return bool(retry)
+
+    async def _refused(self, error: e.ApiError) -> None:
+        from screens.dialogs import ErrorModal
+
+        message = self.vax.explain(error)
+        self.problem().say(f"Not recorded: {message}")
+        await self.app.push_screen_wait(ErrorModal(
+            f"Not recorded: {error.title.lower()}", message, error.reference))
+
+    def _recorded(self, done: m.VaccinateResponse) -> None:
+        draft = self.draft
         logging.getLogger("vaxterm").info("dose %d of %s recorded", draft.dose,
                                           draft.session.vaccine)
         self.app.notify(f"Dose {draft.dose} recorded. Certificate {done.certificate_id}.",

@@ -12,11 +12,14 @@ from textual.containers import Vertical
 from textual.widgets import Label
 
 from api_client import errors as e
-from api_client.validators import SearchKind, read_search
-from screens.chrome import Field, Problem, WorkScreen
+from screens.base import WorkScreen
+from screens.widgets import Field, Problem
+from vaxterm.consent import Lookup, read_lookup, send_otp
+from vaxterm.validators import read_search
 
 
 class SearchScreen(WorkScreen):
+    IS_BASE = True
     CSS_PATH = "search.tcss"
     HELP = """
 ## Find a beneficiary
@@ -48,7 +51,7 @@ There is no search by Aadhaar or other ID number.
         self.set_interval(1, self._tick)
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
+        # Textual calls WorkScreen.on_screen_resume itself (handlers run up the MRO).
         self.vax.forget_person()
         query = self.query_one("#query", Field)
         query.value = ""
@@ -71,27 +74,23 @@ There is no search by Aadhaar or other ID number.
     def submitted(self, event: Field.Submitted) -> None:
         if self._wait_until is not None:
             return
-        term = read_search(event.value)
-        if not term.checked.ok or term.kind is None:
-            self.query_one("#reads", Problem).say(term.checked.message)
+        lookup = read_lookup(event.value)
+        if isinstance(lookup, str):
+            self.query_one("#reads", Problem).say(lookup)
             return
         if self.vax.desk.session is None:
             self.action_change_session()
             return
-        self.run_search(term.kind, term.checked.value)
+        self.run_search(lookup)
 
     @work(exclusive=True, group="search", exit_on_error=False)
-    async def run_search(self, kind: SearchKind, value: str) -> None:
+    async def run_search(self, lookup: Lookup) -> None:
         from screens.beneficiary_otp import BeneficiaryOtpScreen
 
-        api = self.vax.api
         reads = self.query_one("#reads", Problem)
         reads.say("Sending the OTP…", note=True)
         try:
-            if kind is SearchKind.MOBILE:
-                found = await self.vax.call_api(lambda: api.search(mobile=value))
-            else:
-                found = await self.vax.call_api(lambda: api.search(reference_id=value))
+            found = await self.vax.call_api(lambda: send_otp(self.vax.api, lookup))
         except e.RateLimited as limited:
             self._wait_until = datetime.fromtimestamp(
                 self.vax.clock().timestamp() + limited.retry_after, tz=self.vax.clock().tzinfo)
@@ -101,7 +100,7 @@ There is no search by Aadhaar or other ID number.
             reads.say(self.vax.describe(error))
             return
         reads.say("")
-        self.app.push_screen(BeneficiaryOtpScreen(kind, value, found))
+        self.app.push_screen(BeneficiaryOtpScreen(lookup, found))
 
     def _tick(self) -> None:
         if self._wait_until is None:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from screens.chrome import WorkScreen
+from screens.base import WorkScreen
 from vaxterm.dose_form import usable_batches
 from vaxterm.presenting import session_line
 

@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Label, Static
 
 from api_client import errors as e
 from api_client import models as m
-from screens.chrome import Problem, WorkScreen
+from screens.base import WorkScreen
+from screens.widgets import Problem
 
 
 class TallyScreen(WorkScreen):
@@ -60,7 +61,7 @@ reaction seen during the 30-minute observation.
             summary = await self.vax.call_api(
                 lambda: self.vax.api.session_summary(session.session_id))
         except e.ApiError as error:
-            self.query_one("#problem", Problem).say(self.vax.describe(error))
+            self.problem().say(self.vax.describe(error))
             return
 
         def block(title: str, counts: dict[str, int]) -> str:
@@ -85,7 +86,7 @@ reaction seen during the 30-minute observation.
             return None
         record = self._records[table.cursor_row]
         if record.status != "completed":
-            self.query_one("#problem", Problem).say("This record is already marked entered "
+            self.problem().say("This record is already marked entered "
                                                     "in error.")
             return None
         return record

@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from api_client import errors as e
 from api_client.mock.population import SITUATIONS
-from screens.chrome import Dialog
+from screens.base import Dialog
 from vaxterm.scenarios import SCENARIOS
 
 

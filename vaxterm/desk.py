@@ -26,6 +26,9 @@ class Desk:
     draft: DoseDraft | None = None
     # Only the ids of this login's doses: the tally counts them; nobody's record is kept.
     recorded: list[str] = field(default_factory=list)
+    # The idempotency keys of doses sent whose outcome the registry has not confirmed:
+    # quitting asks first while any is here. A confirmed retry removes its key.
+    unconfirmed: set[str] = field(default_factory=set)
 
     def names(self) -> list[str]:
         """The people held right now: what redaction masks in logs and messages."""
@@ -50,3 +53,4 @@ class Desk:
         self.sessions = []
         self.session = None
         self.recorded.clear()
+        self.unconfirmed.clear()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api_client import models as m
-from api_client.validators import Checked
+from vaxterm.validators import Checked
 
 
 def check_id_seen(person: m.BeneficiarySummary, id_type: str, last4: str) -> Checked:

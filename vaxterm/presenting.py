@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from api_client import models as m
-from api_client.rules import check_dose, next_due
-from vaxterm.dose_form import history
+from api_client.rules import GivenDose, check_dose, next_due
+from vaxterm.dose_form import DoseDraft, history
 
 
 def age(birth_year: str, today: date) -> str:
@@ -66,3 +66,13 @@ def session_line(session: m.Session) -> str:
     ages = f"{session.min_age_limit}+" if session.max_age_limit is None else (
         f"{session.min_age_limit}-{session.max_age_limit}")
     return f"{session.vaccine} · {ages} · {session.centre_name}"
+
+
+def next_dose_note(person: m.Beneficiary, draft: DoseDraft, today: date) -> str:
+    """What comes after the dose on the form, so the vaccinator can tell the person."""
+    after = [*history(person), GivenDose(draft.dose, draft.vaccine, today, draft.precaution)]
+    due = next_due(after, int(person.birth_year), today + timedelta(days=1))
+    if due.dose == 0 or due.earliest is None:
+        return "After this dose: no further dose is due."
+    kind = "the precaution dose" if due.is_precaution else f"dose {due.dose}"
+    return f"After this dose: {kind} is due from {due.earliest:%d-%m-%Y}."

@@ -39,11 +39,10 @@ def run(settings: Settings, *, mock: bool, debug: bool) -> int:
     neutralise_textual_env(os.environ, debug_training=debug and mock)
     disable_core_dumps()
     from functools import partial
-    from urllib.parse import urlsplit
 
     from api_client.addresses import check_base_url
     from api_client.errors import InsecureConnection
-    from vaxterm.app import VaxtermApp
+    from screens.app import VaxtermApp
     from vaxterm.connection import NoServerConfigured, client_for
     from vaxterm.credentials import CredentialStore
 
@@ -60,10 +59,10 @@ def run(settings: Settings, *, mock: bool, debug: bool) -> int:
         return 2
     from vaxterm import debuglog
 
-    host = "training" if mock else (urlsplit(settings.server.url).hostname or "")
     trace = debuglog.log_trace if debug else None
     api = partial(client_for, settings.server, mock=mock, trace=trace)  # built on first use
-    app = VaxtermApp(api, settings, training=mock, credentials=CredentialStore(host))
+    credentials = CredentialStore.for_server(settings.server.url, mock=mock)
+    app = VaxtermApp(api, settings, training=mock, credentials=credentials)
     log = debuglog.start(app.desk.names) if debug else None
     try:
         app.run()

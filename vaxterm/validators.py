@@ -78,23 +78,6 @@ def check_otp(raw: str) -> Checked:
                          what="The code has 6 digits")
 
 
-_BATCH = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
-
-
-def check_batch(raw: str) -> Checked:
-    """A batch (lot) code as printed on the vial: 3-20 letters, digits or dashes."""
-    text = raw.strip().upper()
-    if not text:
-        return Checked(message="Type the batch number printed on the vial.")
-    if not 3 <= len(text) <= 20:
-        return Checked(message=f"A batch number has 3 to 20 characters; this one has "
-                               f"{len(text)}.")
-    if not _BATCH.match(text):
-        return Checked(message="A batch number has only letters, digits and dashes, and starts "
-                               "with a letter or digit.")
-    return Checked(value=text)
-
-
 class SearchKind(Enum):
     MOBILE = "mobile number"
     REFERENCE_ID = "reference ID"

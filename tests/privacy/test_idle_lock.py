@@ -7,27 +7,28 @@ import html
 from dataclasses import replace
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Select
 
 from api_client import errors as e
 from tests.support import flow
-from tests.support.app import build, settle
+from tests.support.app import Rig, build, settle
 from vaxterm.settings import SecuritySettings, Settings
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
 
 
-def on_screen(pilot: object) -> str:
+def on_screen(pilot: Pilot[int]) -> str:
     """Everything painted on the terminal, as text."""
-    svg = pilot.app.export_screenshot()  # type: ignore[attr-defined]
+    svg = pilot.app.export_screenshot()
     return html.unescape(svg).replace("\xa0", " ")
 
 
-async def idle(pilot: object, rig: object, minutes: float) -> None:
-    rig.clock.advance(minutes=minutes)  # type: ignore[attr-defined]
-    await pilot.pause(1.1)  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
+async def idle(pilot: Pilot[int], rig: Rig, minutes: float) -> None:
+    rig.clock.advance(minutes=minutes)
+    await pilot.pause(1.1)
+    await settle(pilot)
 
 
 async def test_locks_after_15_idle_minutes_and_blanks_the_record() -> None:
@@ -35,7 +36,7 @@ async def test_locks_after_15_idle_minutes_and_blanks_the_record() -> None:
     async with rig.app.run_test(size=SIZE) as pilot:
         await flow.signed_in(pilot, rig)
         await flow.consented(pilot, rig, "9000000002")
-        name = rig.app.desk.person.name  # type: ignore[union-attr]
+        name = rig.person.name
         assert name in on_screen(pilot)
         await idle(pilot, rig, 14.5)
         assert flow.screen_name(pilot) == "BeneficiaryScreen"
@@ -99,7 +100,7 @@ async def test_f8_locks_at_once_and_only_when_signed_in() -> None:
         await settle(pilot)
         assert flow.screen_name(pilot) == "LoginScreen", "nothing to lock before sign-in"
         await flow.at_dose_form(pilot, rig, "9000000002")
-        name = rig.app.desk.person.name  # type: ignore[union-attr]
+        name = rig.person.name
         await pilot.press("f8")
         await settle(pilot)
         assert flow.screen_name(pilot) == "LockScreen"

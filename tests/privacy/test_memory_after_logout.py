@@ -30,7 +30,9 @@ def the_persons(rig: Rig) -> list[str]:
 
 def seen_in_session(rig: Rig) -> list[str]:
     """The person's values and the vaccinator's login token."""
-    return [*the_persons(rig), rig.app.api._token.reveal()]  # type: ignore[union-attr]
+    token = rig.app.api._token
+    assert token is not None
+    return [*the_persons(rig), token.reveal()]
 
 
 async def test_sign_out_leaves_nothing_of_the_person_or_the_tokens() -> None:

@@ -8,12 +8,15 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 from textual.pilot import Pilot
+from textual.widgets import Input
 
-from api_client.client import ApiClient, TraceEvent
+from api_client import models as m
+from api_client.client import ApiClient, Consent, TraceEvent
 from api_client.mock import FixedClock, MockConfig, Registry, create_app
+from screens.app import VaxtermApp
 from tests.support.memkeyring import MEMORY_BACKEND, MemoryKeyring
-from vaxterm.app import VaxtermApp
 from vaxterm.credentials import ENCRYPTED_BACKENDS, CredentialStore
+from vaxterm.dose_form import DoseDraft
 from vaxterm.settings import Settings
 
 
@@ -24,6 +27,22 @@ class Rig:
     clock: FixedClock
     keyring: MemoryKeyring = field(default_factory=MemoryKeyring)
 
+    # What the app holds at a step the test has reached, typed (None there is a test bug).
+    @property
+    def person(self) -> m.Beneficiary:
+        assert self.app.desk.person is not None, "no person is open"
+        return self.app.desk.person
+
+    @property
+    def consent(self) -> Consent:
+        assert self.app.desk.consent is not None, "no consent is held"
+        return self.app.desk.consent
+
+    @property
+    def draft(self) -> DoseDraft:
+        assert self.app.desk.draft is not None, "no dose form is open"
+        return self.app.desk.draft
+
 
 def build(*, training: bool = True, config: MockConfig | None = None,
           settings: Settings | None = None, keyring: MemoryKeyring | None = None,
@@ -33,7 +52,8 @@ def build(*, training: bool = True, config: MockConfig | None = None,
     api = ApiClient("http://mock.invalid/api/v2", transport=httpx.ASGITransport(app=mock),
                     clock=lambda: clock.now().timestamp(), trace=trace)
     keyring = keyring or MemoryKeyring()
-    store = CredentialStore("training", ENCRYPTED_BACKENDS | {MEMORY_BACKEND}, keyring)
+    store = CredentialStore.for_server("", mock=True, backend=keyring,
+                                       allowed=ENCRYPTED_BACKENDS | {MEMORY_BACKEND})
     settings = settings or Settings()
     if settings.login.username == "":
         settings = replace(settings, login=replace(settings.login, username="demo.north1"))
@@ -63,9 +83,9 @@ async def settle(pilot: Pilot[object], limit: float = 5.0) -> None:
 async def login(pilot: Pilot[object], rig: Rig, username: str = "demo.north1",
                 password: str = "Train@2026") -> None:
     screen = pilot.app.screen
-    screen.query_one("#username").value = username  # type: ignore[attr-defined]
-    screen.query_one("#password").value = password  # type: ignore[attr-defined]
-    screen.query_one("#code").value = rig.registry.current_code(username)  # type: ignore[attr-defined]
-    screen.query_one("#code").focus()
+    screen.query_one("#username", Input).value = username
+    screen.query_one("#password", Input).value = password
+    screen.query_one("#code", Input).value = rig.registry.current_code(username)
+    screen.query_one("#code", Input).focus()
     await pilot.press("enter")
     await settle(pilot)

@@ -35,8 +35,7 @@ async def signed_in(pilot: Pilot[object], rig: Rig, username: str = "demo.north1
     if screen_name(pilot) == "SessionPickerScreen":
         options = pilot.app.screen.query_one(OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        wanted = next(s.session_id for s in pilot.app.desk.sessions  # type: ignore[attr-defined]
-                      if s.vaccine == vaccine)
+        wanted = next(s.session_id for s in rig.app.desk.sessions if s.vaccine == vaccine)
         options.highlighted = ids.index(wanted)
         await pilot.press("enter")
         await settle(pilot)
@@ -66,8 +65,7 @@ async def id_checked(pilot: Pilot[object], rig: Rig) -> None:
     await pilot.press("enter")
     await settle(pilot)
     assert screen_name(pilot) == "IdCheckScreen"
-    person = pilot.app.desk.person  # type: ignore[attr-defined]
-    last4 = rig.registry.state.people[person.beneficiary_reference_id].photo_id_last4
+    last4 = rig.registry.state.people[rig.person.beneficiary_reference_id].photo_id_last4
     await type_into(pilot, "#last4", last4)
     assert screen_name(pilot) == "RecordDoseScreen", text(pilot, "#problem")
 
@@ -88,7 +86,6 @@ async def recorded(pilot: Pilot[object]) -> None:
     await settle(pilot)
 
 
-def batches_offered(pilot: Pilot[object]) -> list[str]:
+def batches_offered(rig: Rig) -> list[str]:
     """The batches the form's selector was built from."""
-    draft = pilot.app.desk.draft  # type: ignore[attr-defined]
-    return [b.vaccine_batch for b in draft.batches]
+    return [b.vaccine_batch for b in rig.draft.batches]

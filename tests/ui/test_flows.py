@@ -4,7 +4,7 @@ demo situation in the README, and each refusal a vaccinator will meet."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Checkbox, Input, OptionList, Select
 
 from api_client import models as m
 from api_client.mock import MockConfig
@@ -41,7 +41,7 @@ async def test_happy_path_records_the_due_dose(mobile: str, index: int, account:
         await flow.consented(pilot, rig, mobile, index)
         ok = flow.text(pilot, "#eligibility")
         assert ok.startswith("✔"), ok
-        ref = rig.app.desk.person.beneficiary_reference_id  # type: ignore[union-attr]
+        ref = rig.person.beneficiary_reference_id
         await flow.id_checked(pilot, rig)
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "SearchScreen"
@@ -141,7 +141,7 @@ async def test_expired_batch_is_not_offered_and_is_refused_if_it_expires() -> No
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
         await flow.at_dose_form(pilot, rig, "9000000001")
-        assert flow.batches_offered(pilot) == ["SYN-CS-0425"]  # SYN-CS-0119 has expired
+        assert flow.batches_offered(rig) == ["SYN-CS-0425"]  # SYN-CS-0119 has expired
         # The batch is withdrawn on the server while the form is open.
         plan = next(p for p in rig.registry.state.sessions.values() if p.vaccine == "COVISHIELD")
         plan.batches = tuple(type(b)(b.code, rig.clock.now().date().replace(year=2020))
@@ -157,7 +157,7 @@ async def test_login_expired_mid_form_asks_to_sign_in_and_keeps_the_form() -> No
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
         await flow.at_dose_form(pilot, rig, "9000000002")
-        key = rig.app.desk.draft.idempotency_key  # type: ignore[union-attr]
+        key = rig.draft.idempotency_key
         rig.registry.state.tokens.clear()  # the login ends on the server
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "ReauthModal"
@@ -190,12 +190,12 @@ async def test_network_failure_keeps_the_form_and_retry_records_once() -> None:
         rig.registry.state.faults = m.Faults(down=True)
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "ErrorModal"
-        assert rig.app.uncertain_doses == 1
+        assert len(rig.app.desk.unconfirmed) == 1
         rig.registry.state.faults = m.Faults()
         await pilot.press("enter")  # Retry (safe) has focus
         await settle(pilot)
         assert flow.screen_name(pilot) == "SearchScreen"
-        assert rig.app.uncertain_doses == 0
+        assert len(rig.app.desk.unconfirmed) == 0
         assert [d for d in doses_of(rig, "99990000000002") if d[0] == 2] == [
             (2, "COVISHIELD", "completed")]
 
@@ -250,14 +250,14 @@ async def test_remembered_password_is_filled_from_the_keyring() -> None:
     first = build(settings=settings)
     async with first.app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        pilot.app.screen.query_one("#remember").value = True  # type: ignore[attr-defined]
+        pilot.app.screen.query_one("#remember", Checkbox).value = True
         await flow.signed_in(pilot, first)
         await settle(pilot)
     assert first.keyring.store == {("vaxterm:training", "demo.north1"): "Train@2026"}
     second = build(settings=replace(settings), keyring=first.keyring)
     async with second.app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert pilot.app.screen.query_one("#password").value == "Train@2026"  # type: ignore[attr-defined]
+        assert pilot.app.screen.query_one("#password", Input).value == "Train@2026"
         assert pilot.app.focused is pilot.app.screen.query_one("#code")
 
 
@@ -295,7 +295,7 @@ async def test_tally_entered_in_error_and_aefi() -> None:
         await pilot.press("f7")
         await settle(pilot)
         assert flow.screen_name(pilot) == "AefiModal"
-        pilot.app.screen.query_one("#reaction").value = "fever"  # type: ignore[attr-defined]
+        pilot.app.screen.query_one("#reaction", Select).value = "fever"
         await flow.type_into(pilot, "#onset", "10", submit=False)
         await pilot.click("#confirm")
         await settle(pilot)
@@ -303,7 +303,7 @@ async def test_tally_entered_in_error_and_aefi() -> None:
         await pilot.press("f6")
         await settle(pilot)
         assert flow.screen_name(pilot) == "EnteredInErrorModal"
-        pilot.app.screen.query_one("#reason").value = "wrong batch"  # type: ignore[attr-defined]
+        pilot.app.screen.query_one("#reason", Select).value = "wrong batch"
         await pilot.click("#confirm")
         await settle(pilot)
         assert flow.screen_name(pilot) == "TallyScreen"
@@ -353,7 +353,7 @@ async def test_quitting_with_an_unconfirmed_dose_asks_first() -> None:
         await flow.recorded(pilot)
         await pilot.press("escape")  # close the error without retrying
         await settle(pilot)
-        assert rig.app.uncertain_doses == 1
+        assert len(rig.app.desk.unconfirmed) == 1
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert flow.screen_name(pilot) == "ConfirmModal"

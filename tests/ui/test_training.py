@@ -14,9 +14,9 @@ from textual.widgets import DataTable, OptionList, TabbedContent
 from api_client import models as m
 from api_client.client import ApiClient
 from api_client.mock import FixedClock, MockConfig, create_app
+from screens.app import VaxtermApp
 from tests.support import flow
 from tests.support.app import build, settle
-from vaxterm.app import VaxtermApp
 from vaxterm.scenarios import BY_KEY, SCENARIOS
 from vaxterm.settings import Settings
 

@@ -6,18 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api_client.validators import (
+from vaxterm.validators import (
     Checked,
     SearchKind,
-    check_batch,
     check_mobile,
     check_otp,
     check_reference_id,
     read_search,
 )
 
-VALIDATORS: list[Callable[[str], Checked]] = [check_mobile, check_reference_id, check_otp,
-                                              check_batch]
+VALIDATORS: list[Callable[[str], Checked]] = [check_mobile, check_reference_id, check_otp]
 
 
 @pytest.mark.parametrize("validator", VALIDATORS, ids=lambda v: v.__name__)
@@ -67,11 +65,6 @@ def test_mobile_messages(raw: str, message: str) -> None:
 ])
 def test_otp_messages(raw: str, message: str) -> None:
     assert check_otp(raw).message == message
-
-
-def test_batch_is_normalised_to_capitals() -> None:
-    assert check_batch(" syn-cs-0425 ").value == "SYN-CS-0425"
-    assert "3 to 20" in check_batch("AB").message
 
 
 @pytest.mark.parametrize(("raw", "kind", "ok"), [

@@ -1,0 +1,49 @@
+"""The vaccinator's two-step login without a screen: the password (step 1, which opens a
+login transaction) and the authenticator's code (step 2). Used by the login screen, the
+re-login over an expired form, and the lock screen (which checks the password only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import TYPE_CHECKING
+
+from api_client import errors as e
+from api_client import models as m
+
+if TYPE_CHECKING:
+    from api_client.client import ApiClient
+
+
+def _fingerprint(username: str, password: str) -> bytes:
+    # Enough to tell "the same username and password as the open transaction"; the password
+    # itself is not kept.
+    return hashlib.sha256(f"{username}\0{password}".encode()).digest()
+
+
+class SignIn:
+    """One login in progress. A wrong code keeps the step-1 transaction, so the vaccinator
+    types only a new code; a new password, an expired transaction or a lock starts over."""
+
+    def __init__(self, api: ApiClient) -> None:
+        self._api = api
+        self._open: tuple[bytes, str] | None = None  # (fingerprint, txnId)
+
+    async def sign_in(self, username: str, password: str, code: str) -> m.User:
+        fingerprint = _fingerprint(username, password)
+        if self._open is None or not hmac.compare_digest(self._open[0], fingerprint):
+            self._open = (fingerprint, await self._api.login(username, password))
+        try:
+            user = await self._api.confirm_login(self._open[1], code)
+        except (e.OtpExpired, e.WrongPassword, e.AccountLocked):
+            self._open = None  # the transaction is dead: the next try starts at step 1
+            raise
+        self._open = None
+        return user
+
+
+async def check_password(api: ApiClient, username: str, password: str) -> None:
+    """The registry checks the password (login step 1) without opening a new session: what
+    the lock screen needs. Raises `WrongPassword` or `AccountLocked`."""
+    await api.login(username, password)
