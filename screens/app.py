@@ -16,12 +16,13 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
 from api_client import errors as e
+from screens.lock_guard import LockGuard
 from vaxterm.credentials import CredentialStore
 from vaxterm.desk import Desk
 from vaxterm.privacy import forget_cached_text, redact, reference_tail
@@ -43,7 +44,7 @@ HIGH_CONTRAST = Theme(
     success="#00ff00", warning="#ffff00", error="#ff5555", dark=True)
 
 
-class VaxtermApp(App[int]):
+class VaxtermApp(LockGuard):
     CSS_PATH = "app.tcss"
     TITLE = "vaxterm"
     ENABLE_COMMAND_PALETTE = True
@@ -70,7 +71,6 @@ class VaxtermApp(App[int]):
         self.blink = blink
         self.desk = Desk()
         self.last_activity = self.clock()
-        self.locked = False
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -107,14 +107,14 @@ class VaxtermApp(App[int]):
             return
         from screens.lock import LockScreen
 
-        self.locked = True
+        self.locked = True  # from now on, screens change only under the lock
         LOG.info("%s", why)
         self.push_screen(LockScreen(self.desk.user.username, why))
 
     def unlocked(self) -> None:
         LOG.info("unlocked")
-        self.locked = False
         self.last_activity = self.clock()
+        self.release_lock()
 
     def action_command_palette(self) -> None:
         if not self.locked:  # the palette would reach the screens under the lock

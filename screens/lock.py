@@ -20,6 +20,7 @@ class LockScreen(Dialog[None]):
     DEFAULT_CSS = """
     LockScreen { background: $background; }
     """
+    ABOVE_LOCK = True  # the one screen that opens while locked
     # Escape must not uncover the screen underneath.
     BINDINGS = [Binding("escape", "stay", show=False, id="lock.stay")]
 
@@ -55,5 +56,4 @@ class LockScreen(Dialog[None]):
             field.value = ""
             self.problem().say(self.vax.describe(error))
             return
-        self.vax.unlocked()
-        self.dismiss(None)
+        self.vax.unlocked()  # closes this screen, then what waited under it

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 from api_client import errors as e
+from api_client import models as m
 from tests.support import flow
 from tests.support.app import Rig, build, settle
 from vaxterm.settings import SecuritySettings, Settings
@@ -132,3 +133,35 @@ async def test_twelve_hours_after_sign_in_a_full_login_is_needed_and_the_search_
         rig.clock.advance(seconds=31)  # a fresh code period for the authenticator
         await flow.type_into(pilot, "#code", rig.registry.current_code("demo.north1"))
         assert flow.screen_name(pilot) == "BeneficiaryOtpScreen", "the search went on"
+
+
+async def test_a_dialog_that_opens_while_locked_waits_under_the_lock() -> None:
+    """A dose sent just before F8 fails while the screen is locked: its dialog must not be
+    drawn over the lock (and usable without the password); the lock keeps working after."""
+    rig = build()
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await flow.at_dose_form(pilot, rig, "9000000002")
+        rig.registry.state.faults = m.Faults(latency_ms=600, error_rate=1.0)
+        await pilot.press("enter")  # review
+        await settle(pilot)
+        await pilot.press("enter")  # record: the answer takes 0.6 s and is a server error
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause(1.5)
+        assert flow.screen_name(pilot) == "LockScreen"
+        assert "Reference for support" not in on_screen(pilot)
+        await pilot.press("escape", "enter")  # neither reaches the dialog under the lock
+        await pilot.pause()
+        assert flow.screen_name(pilot) == "LockScreen"
+        rig.registry.state.faults = m.Faults()
+        await flow.type_into(pilot, "#password", "Train@2026")
+        assert flow.screen_name(pilot) == "ErrorModal"  # shown now, after the password
+        await pilot.press("escape")
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "RecordDoseScreen"
+        await pilot.press("f8")
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "LockScreen", "F8 still locks"
+        await flow.type_into(pilot, "#password", "Train@2026")
+        await idle(pilot, rig, 15)
+        assert flow.screen_name(pilot) == "LockScreen", "the idle lock still works"
