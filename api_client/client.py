@@ -393,6 +393,9 @@ class ApiClient:
     async def demo_accounts(self) -> list[m.DemoAccount]:
         return (await self._call("demoAccounts", m.DemoAccounts)).accounts
 
+    async def demo_mobiles(self) -> list[m.DemoMobile]:
+        return (await self._call("demoMobiles", m.DemoMobiles)).mobiles
+
     async def sms_inbox(self) -> list[m.SmsMessage]:
         return (await self._call("smsInbox", m.SmsInbox)).messages
 

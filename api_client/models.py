@@ -335,5 +335,14 @@ class ResetResponse(Model, kw_only=True):
     status: Literal["reset"]
 
 
+class DemoMobile(Model, kw_only=True):
+    mobile: Mobile
+    shows: str  # the situation a trainer demonstrates with it
+
+
+class DemoMobiles(Model, kw_only=True):
+    mobiles: list[DemoMobile]
+
+
 def encode(value: object) -> bytes:
     return msgspec.json.encode(value)

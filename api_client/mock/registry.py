@@ -34,7 +34,7 @@ from api_client.mock.accounts import (
     build_sessions,
 )
 from api_client.mock.clock import Clock
-from api_client.mock.population import DoseEntry, Person, build_population
+from api_client.mock.population import SITUATIONS, DoseEntry, Person, build_population
 from api_client.rules import VACCINES, GivenDose, Reason, check_dose, next_due
 
 VERSION = "2.0.0-mock"
@@ -622,6 +622,11 @@ class Registry:
                           centre_name=next(c.name for c in CENTRES if c.centre_id == a.centre_id),
                           current_code=self.current_code(a.username), locked=a.locked)
             for a in self.state.accounts.values()])
+
+    @handles("demoMobiles")
+    def demo_mobiles(self) -> m.DemoMobiles:
+        return m.DemoMobiles(mobiles=[m.DemoMobile(mobile=s.mobile, shows=s.shows)
+                                      for s in SITUATIONS])
 
     @handles("smsInbox")
     def sms_inbox(self, account: Account) -> m.SmsInbox:

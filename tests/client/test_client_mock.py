@@ -14,6 +14,7 @@ from api_client import errors as e
 from api_client import models as m
 from api_client.client import ApiClient, Consent, TraceEvent, otp_hash
 from api_client.mock import FixedClock, Registry, create_app
+from api_client.mock.population import SITUATIONS
 from tests.support.loopback import serve
 
 pytestmark = pytest.mark.anyio
@@ -286,6 +287,8 @@ async def test_session_limit_reached_on_renewal(rig: Rig) -> None:
 async def test_training_tools(rig: Rig) -> None:
     accounts = {a.username: a for a in await rig.client.demo_accounts()}
     assert accounts["demo.south"].current_code == rig.registry.current_code("demo.south")
+    mobiles = await rig.client.demo_mobiles()
+    assert [(d.mobile, d.shows) for d in mobiles] == [(s.mobile, s.shows) for s in SITUATIONS]
     await rig.login()
     await rig.client.search(mobile="9000000001")
     assert len(await rig.client.sms_inbox()) == 1
