@@ -37,10 +37,13 @@ def test_every_contract_code_becomes_a_typed_error(code: str) -> None:
 
 
 def test_a_class_reuses_the_contract_sentence_rather_than_repeating_it() -> None:
-    for cls in (e.AccountLocked, e.OtpExpired):
+    reusing: tuple[type[e.ApiError], ...] = (e.AccountLocked, e.OtpExpired)
+    for cls in reusing:
         (code,) = cls.codes
         assert cls.default_message is CODES[code].message
-    for cls, code in ((e.ConsentExpired, "CONSNT0001"), (e.WrongPassword, "USRAUT0001")):
+    own: tuple[type[e.ApiError], ...] = (e.ConsentExpired, e.WrongPassword)
+    for cls in own:
+        (code,) = cls.codes
         assert cls.default_message != CODES[code].message, "its own words, for the screen"
 
 

@@ -173,7 +173,7 @@ async def drip(_: Received, writer: asyncio.StreamWriter) -> None:
     writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                  b"Content-Length: 1000\r\n\r\n")
     await writer.drain()
-    for _ in range(1000):
+    for _byte in range(1000):
         writer.write(b" ")
         await writer.drain()
         await asyncio.sleep(0.2)
