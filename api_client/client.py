@@ -1,10 +1,10 @@
 """`ApiClient`: one `httpx.AsyncClient` per login for the whole authorized-user API.
 
-Every failure becomes an `errors.ApiError` subtype. Tokens live in memory only, wrapped in
-`Secret`. Reads and keyed writes (a dose with its Idempotency-Key) are retried with backoff;
-a write without a key never is. An optional trace callback sees method, path template,
-status, duration, errorCode and request id of every exchange, never a body, a header value
-or a token.
+Every failure becomes an `errors.ApiError` subtype. A call is prepared (path, headers, body,
+the login token's `httpx.Auth`), sent with retries (reads, and writes under their
+Idempotency-Key; each attempt bounded by `Timeouts.total`), and its answer interpreted into a
+model or a typed error. An optional trace callback sees method, path template, status,
+duration, errorCode and request id of every exchange, never a body, a header value or a token.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -25,27 +25,19 @@ import msgspec
 from api_client import errors as e
 from api_client import models as m
 from api_client.addresses import check_base_url, needs_training_proof
+from api_client.auth import BearerAuth
 from api_client.codes import UNAUTHENTICATED_TEXT
 from api_client.contract import BASE_PATH, BY_OPERATION, Endpoint
-from api_client.retry import RetryPolicy
+from api_client.dates import ddmmyyyy, parse_ddmmyyyy
+from api_client.failures import failure_for
+from api_client.retry import NO_RETRY, RetryPolicy
 from api_client.sensitive import Secret, minimise
-from api_client.tls import PinMismatch, pin_checker, ssl_context
+from api_client.timeouts import Timeouts as Timeouts  # re-exported: callers build it here
+from api_client.tls import pin_checker, ssl_context
 
 T = TypeVar("T")
 MAX_ANSWER_BYTES = 2 * 1024 * 1024
-RENEW_WHEN_LEFT = 120.0  # seconds of token life under which an active user is renewed
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    connect: float = 5.0
-    read: float = 15.0
-    write: float = 10.0
-    pool: float = 5.0
-
-    def as_httpx(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write,
-                             pool=self.pool)
+TRANSIENT_STATUSES = (429, 502, 503, 504)  # worth another attempt when the policy allows
 
 
 @dataclass(frozen=True)
@@ -69,11 +61,27 @@ class Consent:
     beneficiaries: tuple[m.BeneficiarySummary, ...] = field(repr=False)
 
 
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return datetime.strptime(text or "", "%d-%m-%Y").date()
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class Prepared:
+    """One call, ready to send as often as its retry policy allows."""
+
+    endpoint: Endpoint
+    url: str
+    params: dict[str, str] | None
+    headers: dict[str, str]
+    content: bytes | None
+    auth: httpx.Auth | None
+    policy: RetryPolicy
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What came back from one exchange, before it is interpreted."""
+
+    status: int
+    body: bytes
+    request_id: str
+    retry_after: float | None
 
 
 class ApiClient:
@@ -103,6 +111,7 @@ class ApiClient:
         # Plain http to another machine: nothing but GET /meta until it says "training".
         self._unproven = app is None and needs_training_proof(self.base_url)
         self.environment: str | None = None
+        self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
         self._trace = trace
         self._clock = clock
@@ -111,11 +120,14 @@ class ApiClient:
         verify: Any = True
         if urlsplit(self.base_url).scheme == "https" and transport is None:
             verify = ssl_context(ca_bundle)
+        t = self.timeouts
         self._http = httpx.AsyncClient(
-            transport=transport, verify=verify, timeout=(timeouts or Timeouts()).as_httpx(),
+            transport=transport, verify=verify,
+            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
             follow_redirects=False, headers={"Accept": "application/json"})
-        self._token: Secret | None = None
-        self._token_expires_at = 0.0
+        self._auth = BearerAuth(self._renew_token, clock)
+        # Who signed in on this client: set by the login's second step, kept while a new
+        # login is asked for after the token died, forgotten at sign-out. The one copy.
         self.user: m.User | None = None
 
     async def __aenter__(self) -> ApiClient:
@@ -128,22 +140,31 @@ class ApiClient:
         self.forget_login()
         await self._http.aclose()
 
-    # --- the exchange ---------------------------------------------------------------------
+    # --- one call: prepare, send with retries, interpret -----------------------------------
 
     async def _call(self, operation: str, response_type: type[T], *, body: Any = None,
                     params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-                    path_values: dict[str, str] | None = None, auth: bool | None = None,
+                    path_values: dict[str, str] | None = None, auth: httpx.Auth | None = None,
                     idempotency_key: str | None = None) -> T:
+        prepared = await self._prepare(operation, body=body, params=params, headers=headers,
+                                       path_values=path_values, auth=auth,
+                                       idempotency_key=idempotency_key)
+        reply = await self._send_with_retry(prepared)
+        return self._interpret(prepared.endpoint, reply, response_type)
+
+    async def _prepare(self, operation: str, *, body: Any, params: dict[str, str] | None,
+                       headers: dict[str, str] | None, path_values: dict[str, str] | None,
+                       auth: httpx.Auth | None, idempotency_key: str | None) -> Prepared:
         endpoint = BY_OPERATION[operation]
         if self._unproven and operation != "meta":
             await self.meta()
-        needs_auth = endpoint.auth if auth is None else auth
+        if auth is None and endpoint.auth:
+            self._auth.require()  # a dead token is never sent: no exchange at all
+            auth = self._auth
         send_headers = dict(headers or {})
-        if needs_auth:
-            send_headers["Authorization"] = f"Bearer {(await self._live_token()).reveal()}"
         if idempotency_key is not None:
             send_headers["Idempotency-Key"] = idempotency_key
-        path = BASE_PATH + endpoint.path
+        path = endpoint.path
         for name, value in (path_values or {}).items():
             path = path.replace("{" + name + "}", value)
         content = m.encode(body) if body is not None else None
@@ -151,26 +172,27 @@ class ApiClient:
             send_headers["Content-Type"] = "application/json"
         # Reads are safe to repeat; a write is repeated only under its Idempotency-Key.
         retryable = endpoint.method == "GET" or idempotency_key is not None
-        policy = self.retry if retryable else RetryPolicy(attempts=1)
+        return Prepared(endpoint, self.base_url + path, params, send_headers, content, auth,
+                        self.retry if retryable else NO_RETRY)
+
+    async def _send_with_retry(self, prepared: Prepared) -> Reply:
+        policy = prepared.policy
         started = self._clock()
         attempt = 0
         while True:
             attempt += 1
             try:
-                status, raw, request_id, retry_after = await self._exchange(
-                    endpoint, self.base_url + path.removeprefix(BASE_PATH), params,
-                    send_headers, content, attempt)
+                reply = await self._exchange(prepared, attempt)
             except (e.ServerUnreachable, e.TimedOut) as failure:
                 if not self._may_retry(policy, attempt, started, None):
                     raise failure from None
                 await anyio.sleep(policy.delay(attempt, None, self._rng))
                 continue
-            if status in (429, 502, 503, 504) and self._may_retry(
-                    policy, attempt, started, retry_after):
-                await anyio.sleep(policy.delay(attempt, retry_after, self._rng))
+            if reply.status in TRANSIENT_STATUSES and self._may_retry(
+                    policy, attempt, started, reply.retry_after):
+                await anyio.sleep(policy.delay(attempt, reply.retry_after, self._rng))
                 continue
-            return self._interpret(endpoint, status, raw, request_id, retry_after,
-                                   response_type)
+            return reply
 
     def _may_retry(self, policy: RetryPolicy, attempt: int, started: float,
                    retry_after: float | None) -> bool:
@@ -178,77 +200,58 @@ class ApiClient:
             return False
         return self._clock() - started + (retry_after or 0.0) < policy.total
 
-    async def _exchange(self, endpoint: Endpoint, url: str, params: dict[str, str] | None,
-                        headers: dict[str, str], content: bytes | None, attempt: int
-                        ) -> tuple[int, bytes, str, float | None]:
-        """One HTTP exchange; returns (status, body, request id, Retry-After seconds)."""
+    async def _exchange(self, prepared: Prepared, attempt: int) -> Reply:
+        """One HTTP exchange, connect to the last byte of the answer, within
+        `Timeouts.total`: httpx's read timeout restarts with each byte, this does not."""
+        endpoint = prepared.endpoint
         begun = time.perf_counter()
         status: int | None = None
         request_id = code = ""
         extensions = {"trace": self._pin_trace} if self._pin_trace else None
         try:
-            request = self._http.build_request(endpoint.method, url, params=params,
-                                               headers=headers, content=content,
-                                               extensions=extensions)
-            try:
-                response = await self._http.send(request, stream=True)
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
-                raise e.ConnectionDropped(code="DROPPED") from None
-            try:
-                status = response.status_code
-                request_id = response.headers.get("x-request-id", "")[:32]
-                raw = await self._read_capped(response, request_id)
-            except (httpx.RemoteProtocolError, httpx.ReadError):
-                raise e.ProtocolError(code="TRUNCATED", request_id=request_id) from None
-            finally:
-                await response.aclose()
+            with anyio.fail_after(self.timeouts.total):
+                request = self._http.build_request(
+                    endpoint.method, prepared.url, params=prepared.params,
+                    headers=prepared.headers, content=prepared.content, extensions=extensions)
+                try:
+                    response = await self._http.send(request, auth=prepared.auth, stream=True)
+                except Exception as exc:
+                    raise failure_for(exc) or exc from None
+                try:
+                    status = response.status_code
+                    request_id = response.headers.get("x-request-id", "")[:32]
+                    raw = await _read_capped(response, request_id)
+                except Exception as exc:
+                    raise failure_for(exc, answered=True, request_id=request_id) or exc from None
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise e.TimedOut(code="TIMEOUT-TOTAL", request_id=request_id) from None
+        else:
             if status >= 400 and response.headers.get("content-type", "").startswith(
                     "application/json"):
                 code = _error_code(raw)
-            return status, raw, request_id, _retry_after(response.headers.get("retry-after"))
-        except PinMismatch:
-            raise e.TlsFailure(code="PIN") from None
-        except httpx.ConnectError as exc:
-            if _is_tls_error(exc):
-                raise e.TlsFailure(code="TLS") from None
-            raise e.ServerUnreachable(code="CONNECT") from None
-        except httpx.TimeoutException as exc:
-            kind = type(exc).__name__.removesuffix("Timeout").upper()
-            raise e.TimedOut(code=f"TIMEOUT-{kind}", request_id=request_id) from None
-        except httpx.HTTPError:
-            raise e.ServerUnreachable(code="HTTP") from None
+            return Reply(status, raw, request_id,
+                         _retry_after(response.headers.get("retry-after")))
         finally:
             if self._trace is not None:
                 self._trace(TraceEvent(endpoint.method, BASE_PATH + endpoint.path, status,
                                        (time.perf_counter() - begun) * 1000, code, request_id,
                                        attempt))
 
-    @staticmethod
-    async def _read_capped(response: httpx.Response, request_id: str) -> bytes:
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
-            raise e.ProtocolError(code="TOO-LARGE", request_id=request_id)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_ANSWER_BYTES:
-                raise e.ProtocolError(code="TOO-LARGE", request_id=request_id)
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _interpret(self, endpoint: Endpoint, status: int, raw: bytes, request_id: str,
-                   retry_after: float | None, response_type: type[T]) -> T:
+    def _interpret(self, endpoint: Endpoint, reply: Reply, response_type: type[T]) -> T:
+        status, raw, request_id = reply.status, reply.body, reply.request_id
         if status == endpoint.status:
             try:
                 return msgspec.convert(minimise(msgspec.json.decode(raw)), response_type)
             except (msgspec.DecodeError, msgspec.ValidationError):
                 raise e.ProtocolError(code=f"SHAPE-{status}", request_id=request_id) from None
         if status == 401:
-            # Co-WIN answers a dead token with bare text; never send that token again.
-            self.forget_login()
+            # The token's own 401 was handled by its Auth (dropped, never sent again); here
+            # only the words. Login step 1 answers a wrong password with 401.
             if endpoint.operation == "login":
                 raise e.WrongPassword(code=_error_code(raw) or "401", request_id=request_id)
+            # Co-WIN answers a dead token with bare text; anything else is not the registry.
             text = raw.decode("utf-8", "replace").strip()
             if text != UNAUTHENTICATED_TEXT and not _error_code(raw):
                 raise e.ProtocolError(code="401-BODY", request_id=request_id)
@@ -259,41 +262,34 @@ class ApiClient:
             body = None
         if body is None:
             if status >= 500:
-                cls = e.ServerUnavailable if status in (502, 503, 504) else e.ServerError
-                raise cls(code=str(status), request_id=request_id)
+                raise e.ServerError.for_status(status)(code=str(status), request_id=request_id)
             raise e.ProtocolError(code=f"HTTP-{status}", request_id=request_id)
-        raise error_for(status, body, request_id, retry_after)
+        raise e.error_for(e.ErrorAnswer(
+            status, body.errorCode, body.error, request_id, body.tries_left,
+            body.retry_after or reply.retry_after, parse_ddmmyyyy(body.earliest_date)))
 
-    # --- tokens -----------------------------------------------------------------------------
+    # --- the login token ----------------------------------------------------------------------
 
     @property
     def logged_in(self) -> bool:
-        return self._token is not None and self._clock() < self._token_expires_at
+        return self._auth.live
 
     @property
     def token_seconds_left(self) -> float:
-        return max(self._token_expires_at - self._clock(), 0.0) if self._token else 0.0
+        return self._auth.seconds_left
+
+    @property
+    def _token(self) -> Secret | None:
+        """The login token itself (tests check that it is gone after sign-out)."""
+        return self._auth.token
 
     def forget_login(self) -> None:
-        self._token = None
-        self._token_expires_at = 0.0
+        self._auth.forget()
         self.user = None
 
-    def _keep_token(self, token: str, expires_in: int) -> None:
-        self._token = Secret(token)
-        self._token_expires_at = self._clock() + expires_in
-
-    async def _live_token(self) -> Secret:
-        """The login token, renewed first if little of it is left; never a dead one."""
-        if self._token is None or self._clock() >= self._token_expires_at:
-            self.forget_login()
-            raise e.LoginExpired(code="EXPIRED")
-        if self.token_seconds_left < RENEW_WHEN_LEFT:
-            # At the 12-hour limit the current token still works until it expires.
-            with contextlib.suppress(e.SessionLimitReached):
-                await self.renew()
-        assert self._token is not None
-        return self._token
+    async def _renew_token(self, token: Secret) -> tuple[str, float]:
+        answer = await self._call("renew", m.RenewResponse, auth=self._auth.exact(token))
+        return answer.token, answer.expires_in
 
     # --- vaccinator login -------------------------------------------------------------------
 
@@ -307,33 +303,28 @@ class ApiClient:
         """Step 2 with the 6-digit code; keeps the token in memory."""
         answer = await self._call("confirmLogin", m.LoginResponse,
                                   body=m.ConfirmOtpRequest(txnId=txn_id, otp=otp_hash(code)))
-        self._keep_token(answer.token, answer.expires_in)
+        self._auth.keep(answer.token, answer.expires_in)
         self.user = answer.user
         return answer.user
 
     async def renew(self) -> None:
-        if self._token is None:
-            raise e.LoginExpired(code="EXPIRED")
-        token = self._token
-        answer = await self._call("renew", m.RenewResponse, auth=False,
-                                  headers={"Authorization": f"Bearer {token.reveal()}"})
-        self._keep_token(answer.token, answer.expires_in)
+        """Renew the login token now (the token also renews itself while in use)."""
+        await self._auth.renew()
 
     async def logout(self) -> None:
         """Tell the server, and drop the token whatever it answers."""
-        token, self._token = self._token, None
+        token = self._auth.token
         self.forget_login()
         if token is None:
             return
         # If the server cannot be told, the token dies there by itself within 15 minutes.
         with contextlib.suppress(e.ApiError):
-            await self._call("logout", m.LogoutResponse, auth=False,
-                             headers={"Authorization": f"Bearer {token.reveal()}"})
+            await self._call("logout", m.LogoutResponse, auth=self._auth.exact(token))
 
     # --- sessions and search ------------------------------------------------------------------
 
     async def sessions(self, day: date | None = None) -> list[m.Session]:
-        params = {"date": f"{day:%d-%m-%Y}"} if day else None
+        params = {"date": ddmmyyyy(day)} if day else None
         return (await self._call("sessions", m.SessionsResponse, params=params)).sessions
 
     async def search(self, *, mobile: str | None = None, reference_id: str | None = None
@@ -402,6 +393,9 @@ class ApiClient:
     async def demo_accounts(self) -> list[m.DemoAccount]:
         return (await self._call("demoAccounts", m.DemoAccounts)).accounts
 
+    async def demo_mobiles(self) -> list[m.DemoMobile]:
+        return (await self._call("demoMobiles", m.DemoMobiles)).mobiles
+
     async def sms_inbox(self) -> list[m.SmsMessage]:
         return (await self._call("smsInbox", m.SmsInbox)).messages
 
@@ -438,48 +432,16 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _is_tls_error(exc: BaseException) -> bool:
-    import ssl
-
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-_SIMPLE: dict[str, type[e.ApiError]] = {
-    "USRAUT0001": e.WrongPassword,
-    "USRAUT0002": e.AccountLocked,
-    "USRAUT0015": e.OtpExpired,
-    "USRAUT0024": e.NotRegistered,
-    "USRAUT0031": e.SessionLimitReached,
-    "CONSNT0001": e.ConsentExpired,
-    "CONSNT0002": e.ConsentScope,
-    "DOSE0007": e.BatchExpired,
-    "DOSE0009": e.DoseAlreadyRecorded,
-    "GERR002": e.ServerUnavailable,
-}
-
-
-def error_for(status: int, body: m.ErrorBody, request_id: str, retry_after: float | None
-              ) -> e.ApiError:
-    """The typed error for a JSON error answer."""
-    code = body.errorCode
-    if code in _SIMPLE:
-        return _SIMPLE[code](code=code, request_id=request_id)
-    if code == "USRAUT0014":
-        return e.OtpWrong(body.tries_left or 0, code=code, request_id=request_id)
-    if code == "RATLMT0001" or status == 429:
-        wait = body.retry_after or int(retry_after or 60)
-        return e.RateLimited(wait, code=code, request_id=request_id)
-    if code.startswith("DOSE"):
-        return e.NotEligible(body.error or "This dose cannot be given.", reason_code=code,
-                             earliest_date=_parse_date(body.earliest_date),
-                             request_id=request_id)
-    if status >= 500:
-        cls = e.ServerUnavailable if status in (502, 503, 504) else e.ServerError
-        return cls(code=code, request_id=request_id)
-    # The server's own sentence for the rest (wrong session, ID not checked, ...).
-    return e.Refused(body.error, code=code, request_id=request_id)
+async def _read_capped(response: httpx.Response, request_id: str) -> bytes:
+    """The whole body, or ProtocolError past `MAX_ANSWER_BYTES` (declared or streamed)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        raise e.ProtocolError(code="TOO-LARGE", request_id=request_id)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise e.ProtocolError(code="TOO-LARGE", request_id=request_id)
+        chunks.append(chunk)
+    return b"".join(chunks)

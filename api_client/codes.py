@@ -1,6 +1,10 @@
-"""The contract's error codes: one table read by the mock (to answer), the OpenAPI document
-(to describe) and the client (to map to typed errors). Codes follow Co-WIN's shape, a prefix
-and four digits; where Co-WIN has a code (USRAUT0014, USRAUT0024, GERR001) it is reused."""
+"""The contract's error codes, each with its HTTP status and the contract's sentence: the
+wire-level words the mock sends in `error` and the OpenAPI document describes. Codes follow
+Co-WIN's shape, a prefix and four digits; where Co-WIN has a code (USRAUT0014, USRAUT0024,
+GERR001) it is reused. The dose refusals are the rules' `Reason`s.
+
+What a vaccinator reads is in `errors.py`: each error class names the codes it stands for
+(`errors.BY_CODE`) and either has words of its own or reuses the sentence here."""
 
 from __future__ import annotations
 

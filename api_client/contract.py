@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api_client import models as m
+from api_client.rules import Reason
 
 BASE_PATH = "/api/v2"
 
@@ -31,7 +32,8 @@ class Endpoint:
     query: tuple[str, ...] = ()
 
 
-_DOSE_REFUSALS = tuple(f"DOSE{n:04d}" for n in range(1, 11))
+# A dose the rules refuse is answered with the rule's reason as its errorCode.
+_DOSE_REFUSALS = tuple(reason.value for reason in Reason)
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("login", "POST", "/auth/vaccinator/login", "Vaccinator login, step 1: password",
@@ -82,6 +84,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("demoAccounts", "GET", "/training/accounts",
              "Training: demo accounts and their current codes", m.DemoAccounts, auth=False,
              training=True, errors=("TRAIN0001",)),
+    Endpoint("demoMobiles", "GET", "/training/mobiles",
+             "Training: the demo mobiles and the situation each one shows", m.DemoMobiles,
+             auth=False, training=True, errors=("TRAIN0001",)),
     Endpoint("smsInbox", "GET", "/training/sms-inbox",
              "Training: OTPs sent to beneficiaries on this vaccinator's searches", m.SmsInbox,
              training=True, errors=("TRAIN0001",)),

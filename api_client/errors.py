@@ -3,22 +3,44 @@
 Each error carries `message`, the words a vaccinator reads (what happened and what to do),
 and `reference`, a short code for support (the errorCode and the request id). Messages never
 contain a personal value: the client builds them from codes, not from what was typed.
+
+Two homes for words, one for each reader. `codes.CODES` holds the contract's sentence for
+each errorCode: what the registry (and the mock) sends and the OpenAPI document describes.
+The classes here hold the vaccinator's sentence; where the contract's sentence already says
+what to do, a class takes it from `CODES` instead of writing it again. A class lists the
+errorCodes it stands for in `codes`, and `BY_CODE` (at the end) is the table built from them.
+
+For a write, the type says whether it may have landed: after an `OutcomeUnknown` the request
+may have reached the registry (and a dose may be recorded); after any other error it was
+either not sent at all or refused by the registry.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
+
+from api_client.codes import CODES
+from api_client.rules import Reason
 
 
 class ApiError(Exception):
     title = "Something went wrong"
     default_message = "The request failed. Try again; if it keeps failing, call support."
+    codes: ClassVar[tuple[str, ...]] = ()  # the contract's errorCodes this class stands for
 
     def __init__(self, message: str = "", *, code: str = "", request_id: str = "") -> None:
         self.message = message or self.default_message
-        self.code = code
+        self.code = code or (self.codes[0] if len(self.codes) == 1 else "")
         self.request_id = request_id
         super().__init__(self.message)
+
+    @classmethod
+    def from_answer(cls, answer: ErrorAnswer) -> ApiError:
+        """This error for a JSON error answer; classes whose words depend on the answer's
+        details override it."""
+        return cls(code=answer.code, request_id=answer.request_id)
 
     @property
     def reference(self) -> str:
@@ -30,21 +52,47 @@ class ApiError(Exception):
         return f"{self.title}: {self.message} (reference {self.reference})"
 
 
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """A JSON error answer as the client decoded it (`{"errorCode", "error", ...}`)."""
+
+    status: int
+    code: str
+    text: str  # the server's own sentence
+    request_id: str = ""
+    tries_left: int | None = None
+    retry_after: float | None = None  # from the body, else the Retry-After header
+    earliest_date: date | None = None
+
+
+class OutcomeUnknown(ApiError):
+    """The request may have reached the registry, and its answer was lost, late, garbled or
+    a server failure: a write may or may not have taken effect. Retrying a dose with its
+    same Idempotency-Key is safe; only the registry can say what happened."""
+
+    title = "Outcome not known"
+    default_message = ("The registry's answer was lost. Try again; a dose being recorded is "
+                       "retried safely and never recorded twice.")
+
+
 # --- login ----------------------------------------------------------------------------------
 
 
 class WrongPassword(ApiError):
     title = "Wrong username or password"
     default_message = "The username or password is not right. Check them and try again."
+    codes = ("USRAUT0001",)
 
 
 class AccountLocked(ApiError):
     title = "Account locked"
-    default_message = "This account is locked. Ask your supervisor to unlock it."
+    codes = ("USRAUT0002",)
+    default_message = CODES["USRAUT0002"].message
 
 
 class OtpWrong(ApiError):
     title = "Wrong code"
+    codes = ("USRAUT0014",)
 
     def __init__(self, tries_left: int, **kw: str) -> None:
         self.tries_left = tries_left
@@ -55,10 +103,15 @@ class OtpWrong(ApiError):
             text = "That code is not right, and no tries are left. Ask for a new code."
         super().__init__(text, **kw)
 
+    @classmethod
+    def from_answer(cls, answer: ErrorAnswer) -> ApiError:
+        return cls(answer.tries_left or 0, code=answer.code, request_id=answer.request_id)
+
 
 class OtpExpired(ApiError):
     title = "Code expired"
-    default_message = "This code has expired or was tried too often. Ask for a new one."
+    codes = ("USRAUT0015",)
+    default_message = CODES["USRAUT0015"].message
 
 
 class LoginExpired(ApiError):
@@ -70,6 +123,7 @@ class SessionLimitReached(ApiError):
     title = "12-hour limit"
     default_message = ("You have been signed in for 12 hours. Finish this form, then sign in "
                        "again with your password and code.")
+    codes = ("USRAUT0031",)
 
 
 # --- beneficiary consent ----------------------------------------------------------------------
@@ -79,34 +133,49 @@ class NotRegistered(ApiError):
     title = "Not registered"
     default_message = ("Nobody is registered with this mobile number or reference ID. Check the "
                        "number with the beneficiary.")
+    codes = ("USRAUT0024",)
 
 
 class ConsentExpired(ApiError):
     title = "Consent expired"
     default_message = ("The beneficiary's consent has expired. Search again and ask them for "
                        "the new OTP.")
+    codes = ("CONSNT0001",)
 
 
 class ConsentScope(ApiError):
     title = "Not covered by consent"
     default_message = ("This person is not covered by the OTP the beneficiary gave. Search for "
                        "them and ask for their OTP.")
+    codes = ("CONSNT0002",)
 
 
 class RateLimited(ApiError):
     title = "Too many searches"
+    codes = ("RATLMT0001",)
 
     def __init__(self, retry_after: int, **kw: str) -> None:
         self.retry_after = retry_after
         super().__init__(f"Too many searches. Wait {retry_after} seconds, then search again.",
                          **kw)
 
+    @classmethod
+    def from_answer(cls, answer: ErrorAnswer) -> ApiError:
+        return cls(int(answer.retry_after or 60), code=answer.code,
+                   request_id=answer.request_id)
+
 
 # --- recording --------------------------------------------------------------------------------
 
 
 class NotEligible(ApiError):
+    """A dose rule refused the dose; the registry's sentence says which and until when."""
+
     title = "Not eligible"
+    default_message = "This dose cannot be given."
+    # Every rule's reason except the two with words of their own (below).
+    codes = tuple(r.value for r in Reason
+                  if r not in (Reason.BATCH_EXPIRED, Reason.ALREADY_RECORDED))
 
     def __init__(self, message: str, *, reason_code: str, earliest_date: date | None = None,
                  **kw: str) -> None:
@@ -114,58 +183,85 @@ class NotEligible(ApiError):
         self.earliest_date = earliest_date
         super().__init__(message, code=reason_code, **kw)
 
+    @classmethod
+    def from_answer(cls, answer: ErrorAnswer) -> ApiError:
+        return cls(answer.text, reason_code=answer.code, earliest_date=answer.earliest_date,
+                   request_id=answer.request_id)
+
 
 class DoseAlreadyRecorded(ApiError):
     title = "Already recorded"
     default_message = ("This dose is already recorded for this person. Check their record "
                        "before giving anything.")
+    codes = (Reason.ALREADY_RECORDED.value,)
 
 
 class BatchExpired(ApiError):
     title = "Batch expired"
     default_message = "This batch has expired. Choose another batch."
+    codes = (Reason.BATCH_EXPIRED.value,)
 
 
 class Refused(ApiError):
     """A request the server understood and refused for a reason the screen shows as given
-    (wrong session, ID not checked, a record that cannot be corrected...)."""
+    (wrong session, ID not checked, a record that cannot be corrected...): every contract
+    code without a class of its own."""
 
     title = "Not accepted"
+
+    @classmethod
+    def from_answer(cls, answer: ErrorAnswer) -> ApiError:
+        return cls(answer.text, code=answer.code, request_id=answer.request_id)
 
 
 # --- transport and protocol ---------------------------------------------------------------------
 
 
-class ServerError(ApiError):
+class ServerError(OutcomeUnknown):
+    """The registry failed while handling the request: it may have stored a write first."""
+
     title = "Server error"
     default_message = "The registry had a problem. Try again in a moment."
+    codes = ("GERR001",)
+
+    @staticmethod
+    def for_status(status: int) -> type[ServerError]:
+        """A 5xx: gateways and an overloaded registry (502/503/504) say "unavailable"."""
+        return ServerUnavailable if status in (502, 503, 504) else ServerError
 
 
 class ServerUnavailable(ServerError):
     title = "Server unavailable"
     default_message = "The registry is unavailable just now. Try again in a minute."
+    codes = ("GERR002",)
 
 
 class ServerUnreachable(ApiError):
+    """No connection could be made (refused, no route, no answer to connect, no free
+    connection): not one byte of the request left this computer."""
+
     title = "Cannot reach the registry"
     default_message = ("The registry cannot be reached. Check the network cable or Wi-Fi, then "
                        "try again. Nothing was sent.")
 
 
-class TimedOut(ApiError):
+class TimedOut(OutcomeUnknown):
+    """The request was sent and the whole answer did not come in time."""
+
     title = "No answer in time"
-    default_message = ("The registry did not answer in time. Try again; a dose being recorded "
-                       "is retried safely and never recorded twice.")
+    default_message = ("The registry did not answer in time, so it is not known whether it "
+                       "received the request. Try again; a dose being recorded is retried "
+                       "safely and never recorded twice.")
 
 
 class ConnectionDropped(TimedOut):
-    """The request went out and the connection broke before any answer: the outcome is
-    unknown, exactly as after a timeout."""
+    """The connection broke after the request went out (or at a point that cannot be told):
+    the outcome is unknown, exactly as after a timeout, hence the subclass."""
 
     title = "Connection broke"
-    default_message = ("The connection to the registry broke before the answer came. Try "
-                       "again; a dose being recorded is retried safely and never recorded "
-                       "twice.")
+    default_message = ("The connection to the registry broke before the answer came, so it is "
+                       "not known whether it received the request. Try again; a dose being "
+                       "recorded is retried safely and never recorded twice.")
 
 
 class TlsFailure(ApiError):
@@ -181,7 +277,48 @@ class InsecureConnection(ApiError):
                        "training server or this computer.")
 
 
-class ProtocolError(ApiError):
+class ProtocolError(OutcomeUnknown):
+    """An answer vaxterm cannot read (wrong shape, cut short, too large): whatever the
+    registry did with the request, this answer does not say."""
+
     title = "Unexpected answer"
     default_message = ("The registry sent an answer vaxterm does not understand. Try again; if "
                        "it keeps happening, call support.")
+
+
+# --- the code → class table ---------------------------------------------------------------------
+
+
+def _with_subclasses(cls: type[ApiError]) -> list[type[ApiError]]:
+    return [cls, *(c for sub in cls.__subclasses__() for c in _with_subclasses(sub))]
+
+
+def _by_code() -> dict[str, type[ApiError]]:
+    table: dict[str, type[ApiError]] = {}
+    for cls in _with_subclasses(ApiError):
+        for code in cls.codes:
+            if code in table:
+                raise TypeError(f"{code} is claimed by {table[code].__name__} and "
+                                f"{cls.__name__}")
+            table[code] = cls
+    return table
+
+
+BY_CODE = _by_code()
+# A dose refusal from a newer registry, not (yet) among our rules, is still a refusal by rule.
+_DOSE_PREFIX = "DOSE"
+
+
+def error_for(answer: ErrorAnswer) -> ApiError:
+    """The typed error for a JSON error answer: by its code, else by its status."""
+    cls = BY_CODE.get(answer.code)
+    if cls is None:
+        if answer.status == 429:
+            cls = RateLimited
+        elif answer.code.startswith(_DOSE_PREFIX):
+            cls = NotEligible
+        elif answer.status >= 500:
+            cls = ServerError.for_status(answer.status)
+        else:
+            cls = Refused  # the server's own sentence
+    return cls.from_answer(answer)

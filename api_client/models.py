@@ -11,24 +11,33 @@ Field names follow Co-WIN where Co-WIN has the field (`beneficiary_reference_id`
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta, Struct
 
-DATE_PATTERN = r"^\d{2}-\d{2}-\d{4}$"
+from api_client.dates import DATE_PATTERN, OPTIONAL_DATE_PATTERN
+
+# Identifier shapes, each written once: the models, the mock's path checks and the OpenAPI
+# document's parameters all read these.
+REFERENCE_ID_LENGTHS = (13, 14)
+REFERENCE_ID_PATTERN = rf"^\d{{{min(REFERENCE_ID_LENGTHS)},{max(REFERENCE_ID_LENGTHS)}}}$"
+OPAQUE_ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"  # vaccination and session ids in a path
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9-]{8,64}$"
+
 Date = Annotated[str, Meta(pattern=DATE_PATTERN, description="DD-MM-YYYY")]
-OptionalDate = Annotated[
-    str, Meta(pattern=r"^(\d{2}-\d{2}-\d{4})?$", description="DD-MM-YYYY, or empty")
-]
+OptionalDate = Annotated[str, Meta(pattern=OPTIONAL_DATE_PATTERN,
+                                   description="DD-MM-YYYY, or empty")]
 Sha256Hex = Annotated[
     str, Meta(pattern=r"^[0-9a-f]{64}$", description="lowercase hex SHA-256 of the digits")
 ]
 TxnId = Annotated[str, Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 Mobile = Annotated[str, Meta(pattern=r"^[6-9]\d{9}$", description="10 digits, no +91")]
-ReferenceId = Annotated[str, Meta(pattern=r"^\d{13,14}$")]
+ReferenceId = Annotated[str, Meta(pattern=REFERENCE_ID_PATTERN)]
 MaskedDigits = Annotated[str, Meta(pattern=r"^[*X]*\d{0,4}$", description="masked, last 4 shown")]
 Seconds = Annotated[int, Meta(ge=0)]
+# The products of `rules.VACCINES`, spelled out because msgspec and the OpenAPI document need
+# a literal type; tests/unit/test_rules.py fails if the two lists differ.
 Vaccine = Literal[
     "COVISHIELD", "COVAXIN", "SPUTNIK V", "CORBEVAX", "ZYCOV-D", "COVOVAX"
 ]
@@ -46,13 +55,11 @@ ErrorReason = Literal[
 ]
 
 
-# Photo-ID types Co-WIN accepted (reference sheet §3.4); the second list for 12-17.
+# Photo-ID types Co-WIN accepted (reference sheet §3.4).
 PHOTO_ID_TYPES = (
     "Aadhaar Card", "Driving Licence", "PAN Card", "Passport", "Pension passbook with photo",
     "NPR Smart Card", "Voter ID", "Ration card with photo", "UDID", "Student photo ID",
 )
-MINOR_PHOTO_ID_TYPES = ("Aadhaar Card", "PAN Card", "Ration card with photo", "UDID",
-                        "Student photo ID")
 
 
 class Model(Struct):
@@ -328,12 +335,13 @@ class ResetResponse(Model, kw_only=True):
     status: Literal["reset"]
 
 
-T = TypeVar("T")
+class DemoMobile(Model, kw_only=True):
+    mobile: Mobile
+    shows: str  # the situation a trainer demonstrates with it
 
 
-def decode(data: bytes, model: type[T]) -> T:
-    """Decode JSON into a model; raises `msgspec.ValidationError`/`DecodeError` on mismatch."""
-    return msgspec.json.decode(data, type=model)
+class DemoMobiles(Model, kw_only=True):
+    mobiles: list[DemoMobile]
 
 
 def encode(value: object) -> bytes:

@@ -16,18 +16,21 @@ import msgspec
 from api_client import models as m
 from api_client.codes import CODES, UNAUTHENTICATED_TEXT
 from api_client.contract import BASE_PATH, ENDPOINTS, Endpoint
+from api_client.dates import DATE_PATTERN
 
 COMMITTED = Path(__file__).with_name("openapi.json")
 _REF = "#/components/schemas/{name}"
 
 _REQUEST_ID = {"X-Request-Id": {
     "description": "Quote it to support.", "schema": {"type": "string"}}}
+_OPAQUE_ID = {"type": "string", "minLength": 1, "maxLength": 64,
+              "pattern": m.OPAQUE_ID_PATTERN}
 _PATH_PARAMS = {
-    "beneficiary_reference_id": {"type": "string", "pattern": r"^\d{13,14}$"},
-    "vaccination_id": {"type": "string", "minLength": 1, "maxLength": 64},
-    "session_id": {"type": "string", "minLength": 1, "maxLength": 64},
+    "beneficiary_reference_id": {"type": "string", "pattern": m.REFERENCE_ID_PATTERN},
+    "vaccination_id": _OPAQUE_ID,
+    "session_id": _OPAQUE_ID,
 }
-_QUERY_PARAMS = {"date": {"type": "string", "pattern": m.DATE_PATTERN}}
+_QUERY_PARAMS = {"date": {"type": "string", "pattern": DATE_PATTERN}}
 
 
 def _json(ref: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -56,7 +59,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     if endpoint.idempotent:
         params.append({"name": "Idempotency-Key", "in": "header", "required": True,
                        "description": "One per dose form; every retry reuses it.",
-                       "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{8,64}$"}})
+                       "schema": {"type": "string", "pattern": m.IDEMPOTENCY_KEY_PATTERN}})
     if params:
         op["parameters"] = params
     if endpoint.request is not None:

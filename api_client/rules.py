@@ -12,12 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
 
+from api_client.dates import ddmmyyyy
+
 
 class AgeGroup(Enum):
     ADULT = "18+"
     TEEN = "15-17"
     CHILD = "12-14"
     TOO_YOUNG = "under 12"
+
+    @property
+    def min_age(self) -> int:
+        """§2.2: the youngest age in the group."""
+        return _MIN_AGE[self]
+
+
+_MIN_AGE = {AgeGroup.ADULT: 18, AgeGroup.TEEN: 15, AgeGroup.CHILD: 12, AgeGroup.TOO_YOUNG: 0}
 
 
 @dataclass(frozen=True)
@@ -103,14 +113,16 @@ class Verdict:
 
 def age_group(birth_year: int, on: date) -> AgeGroup:
     """§2.2 mock rule: age is the reference year minus the birth year."""
-    age = on.year - birth_year
-    if age >= 18:
-        return AgeGroup.ADULT
-    if age >= 15:
-        return AgeGroup.TEEN
-    if age >= 12:
-        return AgeGroup.CHILD
-    return AgeGroup.TOO_YOUNG
+    return group_for_age(on.year - birth_year)
+
+
+def group_for_age(age: int) -> AgeGroup:
+    return next((group for group in AgeGroup if age >= group.min_age), AgeGroup.TOO_YOUNG)
+
+
+def min_age(vaccine: str) -> int:
+    """The youngest age a product's primary series is given at (a session's age limit)."""
+    return min(group.min_age for group in VACCINES[vaccine].primary_for)
 
 
 def precaution_gap_days(on: date) -> int:
@@ -126,7 +138,8 @@ def precaution_vaccines(primary: str, on: date) -> tuple[str, ...]:
     return tuple(allowed)
 
 
-def _primary_vaccines_for(group: AgeGroup) -> tuple[str, ...]:
+def primary_vaccines(group: AgeGroup) -> tuple[str, ...]:
+    """The products a first dose may be for this age group (§2.1)."""
     return tuple(name for name, spec in VACCINES.items() if group in spec.primary_for)
 
 
@@ -142,7 +155,7 @@ def next_due(history: Sequence[GivenDose], birth_year: int, today: date) -> Due:
         if group is AgeGroup.TOO_YOUNG:
             return Due(0, None, (), reason=Reason.TOO_YOUNG,
                        message="Not eligible: vaccination starts at 12 years of age.")
-        return Due(1, today, _primary_vaccines_for(group))
+        return Due(1, today, primary_vaccines(group))
     primary = doses[0].vaccine
     spec = VACCINES.get(primary)
     if spec is None:
@@ -184,7 +197,7 @@ def check_dose(
                        "This person was already vaccinated today.")
     if batch_expiry is not None and batch_expiry < today:
         return Verdict(False, Reason.BATCH_EXPIRED,
-                       f"This batch expired on {batch_expiry:%d-%m-%Y}; use another batch.")
+                       f"This batch expired on {ddmmyyyy(batch_expiry)}; use another batch.")
     due = next_due(history, birth_year, today)
     if due.dose == 0:
         assert due.reason is not None
@@ -204,6 +217,6 @@ def check_dose(
                        f"use {' or '.join(due.vaccines)}.", due=due)
     if due.earliest is not None and today < due.earliest:
         return Verdict(False, Reason.TOO_EARLY,
-                       f"Too early for dose {dose}: due from {due.earliest:%d-%m-%Y}.",
+                       f"Too early for dose {dose}: due from {ddmmyyyy(due.earliest)}.",
                        earliest=due.earliest, due=due)
     return Verdict(True, due=due)

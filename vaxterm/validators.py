@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from api_client.models import REFERENCE_ID_LENGTHS
+
 _SEPARATORS = re.compile(r"[\s\-()]")
 
 
@@ -68,8 +70,8 @@ def _digit_string(raw: str, *, empty: str, lengths: tuple[int, ...], what: str) 
 
 def check_reference_id(raw: str) -> Checked:
     """A beneficiary reference ID: 13 or 14 digits."""
-    return _digit_string(raw, empty="Type the beneficiary reference ID.", lengths=(13, 14),
-                         what="A reference ID has 13 or 14 digits")
+    return _digit_string(raw, empty="Type the beneficiary reference ID.",
+                         lengths=REFERENCE_ID_LENGTHS, what="A reference ID has 13 or 14 digits")
 
 
 def check_otp(raw: str) -> Checked:
@@ -95,7 +97,7 @@ def read_search(raw: str) -> SearchTerm:
     text = _SEPARATORS.sub("", raw)
     if text.startswith("+") or len(text) in (10, 11):
         return SearchTerm(SearchKind.MOBILE, check_mobile(raw))
-    if len(text) in (13, 14):
+    if len(text) in REFERENCE_ID_LENGTHS:
         return SearchTerm(SearchKind.REFERENCE_ID, check_reference_id(raw))
     digits, problem = _digits_only(text)
     if not digits:

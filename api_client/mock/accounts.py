@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from api_client.rules import min_age
+
 
 @dataclass(frozen=True)
 class Centre:
@@ -92,15 +94,17 @@ def _session_id(seed: int, centre_id: int, vaccine: str, day: date) -> str:
 def build_sessions(seed: int, today: date) -> dict[str, SessionPlan]:
     """Today's sessions: centre 100001 runs two (so its vaccinators pick one), 100002 one.
     Each offers a batch that expired recently, which must never be offered or accepted."""
+    def plan(centre_id: int, vaccine: str, capacity: int, *batches: tuple[str, int]
+             ) -> SessionPlan:
+        # The age limit is the rules' youngest age for the product's primary series.
+        return SessionPlan(_session_id(seed, centre_id, vaccine, today), centre_id, vaccine,
+                           min_age(vaccine), None, capacity,
+                           tuple(BatchStock(code, today + timedelta(days=days))
+                                 for code, days in batches))
+
     plans = (
-        SessionPlan(_session_id(seed, 100001, "COVISHIELD", today), 100001, "COVISHIELD", 18,
-                    None, 200, (BatchStock("SYN-CS-0425", today + timedelta(days=90)),
-                                BatchStock("SYN-CS-0119", today - timedelta(days=3)))),
-        SessionPlan(_session_id(seed, 100001, "COVAXIN", today), 100001, "COVAXIN", 15, None,
-                    150, (BatchStock("SYN-CX-0311", today + timedelta(days=60)),
-                          BatchStock("SYN-CX-0207", today - timedelta(days=12)))),
-        SessionPlan(_session_id(seed, 100002, "CORBEVAX", today), 100002, "CORBEVAX", 12, None,
-                    150, (BatchStock("SYN-CB-0710", today + timedelta(days=120)),
-                          BatchStock("SYN-CB-0102", today - timedelta(days=10)))),
+        plan(100001, "COVISHIELD", 200, ("SYN-CS-0425", 90), ("SYN-CS-0119", -3)),
+        plan(100001, "COVAXIN", 150, ("SYN-CX-0311", 60), ("SYN-CX-0207", -12)),
+        plan(100002, "CORBEVAX", 150, ("SYN-CB-0710", 120), ("SYN-CB-0102", -10)),
     )
     return {plan.session_id: plan for plan in plans}

@@ -8,11 +8,11 @@ shares the UI's event loop.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -24,89 +24,93 @@ from starlette.routing import Route
 
 from api_client import models as m
 from api_client.codes import CODES, UNAUTHENTICATED_TEXT
-from api_client.contract import BASE_PATH, ENDPOINTS, Endpoint
-from api_client.mock.accounts import Account
+from api_client.contract import BASE_PATH, BY_OPERATION, ENDPOINTS, Endpoint
+from api_client.dates import parse_ddmmyyyy
 from api_client.mock.clock import Clock, SystemClock
-from api_client.mock.registry import MockConfig, Refusal, Registry, Unauthenticated
+from api_client.mock.registry import HANDLES, MockConfig, Refusal, Registry, Unauthenticated
 from api_client.openapi import build as build_openapi
 
 MAX_BODY = 64 * 1024
-_REFERENCE = re.compile(r"^\d{13,14}$")
-_OPAQUE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+_PATH_PATTERNS = {"beneficiary_reference_id": re.compile(m.REFERENCE_ID_PATTERN)}
+_OPAQUE_ID = re.compile(m.OPAQUE_ID_PATTERN)
+
+# How a handler's arguments are read from a request, by the parameter's name. A parameter
+# named after a path parameter (`{session_id}`) gets it, checked; `account` makes the
+# endpoint authenticate; `body` is the decoded request model.
+Reader = Callable[[Request], Any]
 
 
-@dataclass
-class Call:
-    """What a handler needs from one request, already checked."""
+def _day(request: Request) -> date | None:
+    raw = request.query_params.get("date")
+    if raw is None:
+        return None
+    day = parse_ddmmyyyy(raw)
+    if day is None:
+        raise Refusal("REQVAL0001", "The date must be DD-MM-YYYY.")
+    return day
 
-    registry: Registry
-    request: Request
-    account: Account | None
-    body: Any
 
-    def param(self, name: str) -> str:
-        value = str(self.request.path_params[name])
-        pattern = _REFERENCE if name == "beneficiary_reference_id" else _OPAQUE_ID
+_HEADERS = {"authorization": "authorization", "consent_token": "x-consent-token",
+            "idempotency_key": "idempotency-key"}
+_QUERIES: dict[str, Reader] = {"day": _day}
+
+
+def _path_reader(name: str) -> Reader:
+    pattern = _PATH_PATTERNS.get(name, _OPAQUE_ID)
+
+    def read(request: Request) -> str:
+        value = str(request.path_params[name])
         if not pattern.match(value):
             raise Refusal("REQVAL0001", f"The path parameter {name} is not valid.")
         return value
 
-    @property
-    def me(self) -> Account:
-        assert self.account is not None
-        return self.account
+    return read
 
 
-def _sessions(c: Call) -> Any:
-    raw = c.request.query_params.get("date")
-    day = None
-    if raw is not None:
-        try:
-            day = datetime.strptime(raw, "%d-%m-%Y").date()
-        except ValueError:
-            raise Refusal("REQVAL0001", "The date must be DD-MM-YYYY.") from None
-    return c.registry.sessions(c.me, day)
+def _header_reader(header: str) -> Reader:
+    return lambda request: request.headers.get(header)
 
 
-def _vaccinate(c: Call) -> Any:
-    return c.registry.vaccinate(
-        c.me, c.param("beneficiary_reference_id"), c.body,
-        c.request.headers.get("x-consent-token"), c.request.headers.get("idempotency-key"))
+def _readers(endpoint: Endpoint, handler: Callable[..., Any]) -> dict[str, Reader]:
+    """The reader of each of the handler's arguments but `account` and `body` (the HTTP
+    layer reads those first); a handler that does not fit its contract row fails here, when
+    the app is built, not on a request."""
+    names = list(inspect.signature(handler).parameters)
+    where = f"{handler.__qualname__} for {endpoint.operation!r}"
+    if ("body" in names) != (endpoint.request is not None):
+        raise TypeError(f"{where}: takes a body exactly when the contract has a request model")
+    if endpoint.auth != ("account" in names or "authorization" in names):
+        raise TypeError(f"{where}: takes `account` (or `authorization`) exactly when the "
+                        f"contract says auth")
+    readers: dict[str, Reader] = {}
+    for name in names:
+        if name in ("account", "body"):
+            continue
+        if "{" + name + "}" in endpoint.path:
+            readers[name] = _path_reader(name)
+        elif name in _HEADERS:
+            readers[name] = _header_reader(_HEADERS[name])
+        elif name in _QUERIES:
+            readers[name] = _QUERIES[name]
+        else:
+            raise TypeError(f"{where}: no request part is called {name!r}")
+    return readers
 
 
-def _set_faults(c: Call) -> Any:
-    c.registry.state.faults = c.body
-    return c.body
-
-
-def _reset(c: Call) -> Any:
-    c.registry.reset()
-    return m.ResetResponse(status="reset")
-
-
-HANDLERS: dict[str, Callable[[Call], Any]] = {
-    "login": lambda c: c.registry.login(c.body),
-    "confirmLogin": lambda c: c.registry.confirm_login(c.body),
-    "renew": lambda c: c.registry.renew(c.request.headers.get("authorization")),
-    "logout": lambda c: c.registry.logout(c.request.headers.get("authorization")),
-    "sessions": _sessions,
-    "search": lambda c: c.registry.search(c.me, c.body),
-    "confirmBeneficiary": lambda c: c.registry.confirm_beneficiary(c.me, c.body),
-    "beneficiary": lambda c: c.registry.get_beneficiary(
-        c.me, c.param("beneficiary_reference_id"), c.request.headers.get("x-consent-token")),
-    "vaccinate": _vaccinate,
-    "enteredInError": lambda c: c.registry.entered_in_error(
-        c.me, c.param("vaccination_id"), c.body),
-    "aefi": lambda c: c.registry.report_aefi(c.me, c.param("vaccination_id"), c.body),
-    "summary": lambda c: c.registry.summary(c.me, c.param("session_id")),
-    "meta": lambda c: c.registry.meta(),
-    "demoAccounts": lambda c: c.registry.demo_accounts(),
-    "smsInbox": lambda c: c.registry.sms_inbox(c.me),
-    "auditLog": lambda c: c.registry.audit_log(c.me),
-    "getFaults": lambda c: c.registry.state.faults,
-    "setFaults": _set_faults,
-    "reset": _reset,
-}
+def handlers(registry: Registry) -> dict[str, Callable[..., Any]]:
+    """The registry's methods marked `@handles`, by operation; every endpoint has one."""
+    found: dict[str, Callable[..., Any]] = {}
+    for name, member in inspect.getmembers(type(registry), inspect.isfunction):
+        operation = getattr(member, HANDLES, None)
+        if operation is not None:
+            if operation not in BY_OPERATION or operation in found:
+                raise TypeError(f"Registry.{name}: {operation!r} is not in the contract, or "
+                                f"is handled twice")
+            found[operation] = getattr(registry, name)
+    missing = set(BY_OPERATION) - set(found)
+    if missing:
+        raise TypeError(f"no Registry method handles {sorted(missing)}")
+    return found
 
 
 def error_response(registry: Registry, code: str, message: str = "", *,
@@ -139,9 +143,10 @@ class Faults:
         return None
 
 
-def _endpoint_handler(registry: Registry, endpoint: Endpoint, faults: Faults
-                      ) -> Callable[[Request], Awaitable[Response]]:
-    handler = HANDLERS[endpoint.operation]
+def _endpoint_handler(registry: Registry, endpoint: Endpoint, handler: Callable[..., Any],
+                      faults: Faults) -> Callable[[Request], Awaitable[Response]]:
+    wants_account = "account" in inspect.signature(handler).parameters
+    readers = _readers(endpoint, handler)
 
     async def handle(request: Request) -> Response:
         if endpoint.training and not registry.training:
@@ -151,21 +156,15 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, faults: Faults
             if injected is not None:
                 return injected
         try:
-            account = None
-            if endpoint.auth and endpoint.operation not in ("renew", "logout"):
-                account = registry.authenticate(request.headers.get("authorization"))
-            body: Any = None
+            arguments: dict[str, Any] = {}
+            if wants_account:
+                arguments["account"] = registry.authenticate(
+                    request.headers.get("authorization"))
             if endpoint.request is not None:
-                raw = await request.body()
-                if len(raw) > MAX_BODY:
-                    raise Refusal("REQVAL0001", "The request body is too large.")
-                try:
-                    body = msgspec.json.decode(raw, type=endpoint.request)
-                except msgspec.ValidationError as exc:
-                    raise Refusal("REQVAL0001", f"The request is not valid: {exc}") from None
-                except msgspec.DecodeError:
-                    raise Refusal("REQVAL0001", "The request body is not valid JSON.") from None
-            result = handler(Call(registry, request, account, body))
+                arguments["body"] = await _decoded_body(request, endpoint.request)
+            for name, read in readers.items():
+                arguments[name] = read(request)
+            result = handler(**arguments)
         except Unauthenticated:
             return _unauthenticated(registry)
         except Refusal as refusal:
@@ -178,12 +177,25 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, faults: Faults
     return handle
 
 
+async def _decoded_body(request: Request, model: type) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise Refusal("REQVAL0001", "The request body is too large.")
+    try:
+        return msgspec.json.decode(raw, type=model)
+    except msgspec.ValidationError as exc:
+        raise Refusal("REQVAL0001", f"The request is not valid: {exc}") from None
+    except msgspec.DecodeError:
+        raise Refusal("REQVAL0001", "The request body is not valid JSON.") from None
+
+
 def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> Starlette:
     """Build the mock registry. `app.state.registry` exposes its state to tests and tools."""
     registry = Registry(clock or SystemClock(), config)
     faults = Faults(registry, registry.config.seed)
     document = m.encode(build_openapi())
-    routes = [Route(BASE_PATH + e.path, _endpoint_handler(registry, e, faults),
+    served = handlers(registry)
+    routes = [Route(BASE_PATH + e.path, _endpoint_handler(registry, e, served[e.operation], faults),
                     methods=[e.method], name=e.operation) for e in ENDPOINTS]
 
     async def openapi(_: Request) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
@@ -30,6 +30,3 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
-
-    def set(self, when: datetime) -> None:
-        self._now = when.astimezone(UTC).astimezone(IST)

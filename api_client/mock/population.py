@@ -12,6 +12,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from api_client.rules import (
+    PRECAUTION_GAP_AFTER,
+    VACCINES,
+    AgeGroup,
+    group_for_age,
+    primary_vaccines,
+)
+
 GIVEN_FEMALE = (
     "Aarti", "Anjali", "Bhavna", "Deepa", "Divya", "Gauri", "Hema", "Ishita", "Jyoti", "Kavita",
     "Lakshmi", "Meena", "Neha", "Pooja", "Priya", "Rekha", "Sangeeta", "Sunita", "Tanvi", "Usha",
@@ -86,7 +94,11 @@ DEMO: tuple[tuple[str, str, tuple[_DemoSpec, ...]], ...] = (
 )
 SITUATIONS = tuple(Situation(mobile, shows) for mobile, shows, _ in DEMO)
 
-_VACCINE_INTERVAL = {"COVISHIELD": 84, "COVAXIN": 28, "CORBEVAX": 28}
+# The products adults got in the random population, weighted as drawn; which product fits
+# which age, and the gaps between doses, come from the rules.
+ADULT_MIX = ("COVISHIELD", "COVISHIELD", "COVAXIN")
+# Precaution doses a week past the minimum gap (§2.3), for doses 2 long enough ago.
+_PRECAUTION_AFTER = PRECAUTION_GAP_AFTER + 8
 
 
 def _person(rng: random.Random, ref: str, mobile: str, age: int, today: date) -> Person:
@@ -121,20 +133,23 @@ def _add_doses(rng: random.Random, person: Person, history: tuple[tuple[str, int
 
 def _random_history(rng: random.Random, age: int) -> tuple[tuple[tuple[str, int], ...], bool]:
     """A plausible dose history for someone of this age, spread over every state."""
-    if age < 12:
+    group = group_for_age(age)
+    if group is AgeGroup.TOO_YOUNG:
         return (), False
-    vaccine = "CORBEVAX" if age < 15 else "COVAXIN" if age < 18 else rng.choice(
-        ("COVISHIELD", "COVISHIELD", "COVAXIN"))
+    products = ADULT_MIX if group is AgeGroup.ADULT else primary_vaccines(group)
+    vaccine = products[0] if len(products) == 1 else rng.choice(products)
     state = rng.choices(("none", "one", "two", "precaution"), weights=(3, 3, 3, 1))[0]
     if state == "none":
         return (), False
     first = rng.randrange(20, 900)
     history = [(vaccine, first)]
-    if state in ("two", "precaution") and first > _VACCINE_INTERVAL[vaccine]:
-        second = first - _VACCINE_INTERVAL[vaccine] - rng.randrange(0, 20)
+    interval = VACCINES[vaccine].interval_days
+    if state in ("two", "precaution") and first > interval:
+        second = first - interval - rng.randrange(0, 20)
         history.append((vaccine, max(second, 1)))
-        if state == "precaution" and age >= 18 and history[-1][1] > 200:
-            history.append((vaccine, history[-1][1] - 190))
+        if (state == "precaution" and group is AgeGroup.ADULT
+                and history[-1][1] > _PRECAUTION_AFTER + 10):
+            history.append((vaccine, history[-1][1] - _PRECAUTION_AFTER))
             return tuple(history), True
     return tuple(history), False
 

@@ -1,7 +1,9 @@
 """The mock registry's state and behaviour, without HTTP.
 
-Every method takes already-decoded requests and either returns a wire model or raises
-`Refusal` with a contract error code. The HTTP layer (`app.py`) only translates. Handlers run
+A method marked `@handles("operation")` serves that endpoint of `contract.ENDPOINTS`: it takes
+already-decoded, already-checked arguments, named as `app.py` passes them (`account`, `body`,
+a path parameter's name, `consent_token`, ...), and either returns the endpoint's wire model
+or raises `Refusal` with a contract error code. The HTTP layer only translates. Handlers run
 on one event loop and none of these methods awaits, so each one is atomic.
 """
 
@@ -9,18 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import secrets
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pyotp
 
 from api_client import models as m
 from api_client.codes import CODES
+from api_client.dates import ddmmyyyy
 from api_client.mock.accounts import (
     CENTRES,
     MAX_FAILED_LOGINS,
@@ -30,8 +34,8 @@ from api_client.mock.accounts import (
     build_sessions,
 )
 from api_client.mock.clock import Clock
-from api_client.mock.population import DoseEntry, Person, build_population
-from api_client.rules import GivenDose, check_dose, next_due
+from api_client.mock.population import SITUATIONS, DoseEntry, Person, build_population
+from api_client.rules import VACCINES, GivenDose, Reason, check_dose, next_due
 
 VERSION = "2.0.0-mock"
 OTP_LIFETIME = timedelta(minutes=3)
@@ -39,6 +43,20 @@ OTP_TRIES = 3
 TOKEN_LIFETIME = timedelta(minutes=15)
 SESSION_LIMIT = timedelta(hours=12)
 CONSENT_LIFETIME = timedelta(minutes=10)
+_IDEMPOTENCY_KEY = re.compile(m.IDEMPOTENCY_KEY_PATTERN)
+
+HANDLES = "contract_operation"  # the attribute `handles` sets on a method
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles(operation: str) -> Callable[[F], F]:
+    """Serve the contract's `operation` with the method below (see the module docstring)."""
+
+    def mark(method: F) -> F:
+        setattr(method, HANDLES, operation)
+        return method
+
+    return mark
 
 
 class Refusal(Exception):
@@ -48,7 +66,6 @@ class Refusal(Exception):
                  **details: Any) -> None:
         super().__init__(code)
         self.code = code
-        self.status = CODES[code].status
         self.message = message or CODES[code].message
         self.headers = headers or {}
         self.details = details
@@ -134,10 +151,6 @@ def mask(digits: str, keep: int = 4) -> str:
     return "*" * max(len(digits) - keep, 0) + digits[-keep:]
 
 
-def ddmmyyyy(day: date | None) -> str:
-    return f"{day:%d-%m-%Y}" if day else ""
-
-
 def _history(person: Person) -> list[GivenDose]:
     return [GivenDose(d.dose, d.vaccine, d.given_on, d.is_precaution)
             for d in person.doses if d.status == "completed"]
@@ -195,6 +208,7 @@ class Registry:
 
     # --- vaccinator login ---------------------------------------------------------------
 
+    @handles("login")
     def login(self, body: m.LoginRequest) -> m.TxnResponse:
         account = self.state.accounts.get(body.username)
         if account is not None and account.locked:
@@ -209,6 +223,7 @@ class Registry:
         self.state.login_txns[txn_id] = LoginTxn(account.username, self.now())
         return m.TxnResponse(txnId=txn_id)
 
+    @handles("confirmLogin")
     def confirm_login(self, body: m.ConfirmOtpRequest) -> m.LoginResponse:
         txn = self.state.login_txns.get(body.txnId)
         now = self.now()
@@ -274,6 +289,7 @@ class Registry:
             raise Unauthenticated
         return self.state.accounts[entry.username]
 
+    @handles("renew")
     def renew(self, authorization: str | None) -> m.RenewResponse:
         account = self.authenticate(authorization)
         old = (authorization or "").partition(" ")[2]
@@ -286,6 +302,7 @@ class Registry:
         token = self._issue_token(account.username, login_at=entry.login_at)
         return m.RenewResponse(token=token, expires_in=self._expires_in(token))
 
+    @handles("logout")
     def logout(self, authorization: str | None) -> m.LogoutResponse:
         account = self.authenticate(authorization)
         del self.state.tokens[(authorization or "").partition(" ")[2]]
@@ -307,6 +324,7 @@ class Registry:
             batches=[m.Batch(vaccine_batch=b.code, expiry_date=ddmmyyyy(b.expiry))
                      for b in plan.batches])
 
+    @handles("sessions")
     def sessions(self, account: Account, day: date | None) -> m.SessionsResponse:
         today = self.now().date()
         if day is not None and day != today:
@@ -347,6 +365,7 @@ class Registry:
                         detail=f"{distinct} different beneficiaries searched within "
                                f"{int(window.total_seconds() // 60)} minutes")
 
+    @handles("search")
     def search(self, account: Account, body: m.SearchRequest) -> m.SearchResponse:
         if (body.mobile is None) == (body.beneficiary_reference_id is None):
             raise Refusal("REQVAL0001", "Give exactly one of mobile or beneficiary_reference_id.")
@@ -373,6 +392,7 @@ class Registry:
         return m.SearchResponse(txnId=txn_id, masked_mobile=mask(mobile),
                                 expires_in=int(OTP_LIFETIME.total_seconds()))
 
+    @handles("confirmBeneficiary")
     def confirm_beneficiary(self, account: Account, body: m.ConfirmOtpRequest
                             ) -> m.ConsentResponse:
         txn = self.state.beneficiary_txns.get(body.txnId)
@@ -418,8 +438,9 @@ class Registry:
         done = [d for d in person.doses if d.status == "completed"]
         if not done:
             return "Not Vaccinated"
-        spec_doses = {"ZYCOV-D": 3}.get(done[0].vaccine, 2)
-        return "Vaccinated" if len(done) >= spec_doses else "Partially Vaccinated"
+        spec = VACCINES.get(done[0].vaccine)
+        primary_doses = spec.primary_doses if spec else 2
+        return "Vaccinated" if len(done) >= primary_doses else "Partially Vaccinated"
 
     def _summary(self, person: Person) -> m.BeneficiarySummary:
         return m.BeneficiarySummary(
@@ -437,6 +458,8 @@ class Registry:
         precaution = next((d for d in done if d.is_precaution), None)
         eligible = due.dose > 0 and (due.earliest is None or due.earliest <= today)
         summary = self._summary(person)
+        # Nothing due is a rule's reason; a dose due later is "too early".
+        reason = due.reason or (None if eligible else Reason.TOO_EARLY)
         return m.Beneficiary(
             **{f: getattr(summary, f) for f in summary.__struct_fields__},
             mobile_number=person.mobile[-4:], comorbidity_ind="Y" if person.comorbidity else "N",
@@ -452,28 +475,32 @@ class Registry:
                    for d in person.doses],
             eligibility=m.Eligibility(
                 eligible=eligible,
-                reason_code=due.reason.value if due.reason else ("" if eligible else "DOSE0003"),
+                reason_code=reason.value if reason else "",
                 message=due.message or ("" if eligible else
                                         f"Dose {due.dose} is due from {ddmmyyyy(due.earliest)}."),
                 due_dose=due.dose, earliest_date=ddmmyyyy(due.earliest),
                 vaccines=list(due.vaccines)),  # type: ignore[arg-type]
         )
 
-    def get_beneficiary(self, account: Account, reference: str, consent_token: str | None
-                        ) -> m.Beneficiary:
+    @handles("beneficiary")
+    def get_beneficiary(self, account: Account, beneficiary_reference_id: str,
+                        consent_token: str | None) -> m.Beneficiary:
+        reference = beneficiary_reference_id
         person, consent = self._consented(account, consent_token, reference)
         self._audit(account.username, "view", reference, consent=consent.txn_id)
         return self.beneficiary_model(person)
 
     # --- recording ----------------------------------------------------------------------
 
-    def vaccinate(self, account: Account, reference: str, body: m.VaccinateRequest,
-                  consent_token: str | None, idempotency_key: str | None
-                  ) -> m.VaccinateResponse:
+    @handles("vaccinate")
+    def vaccinate(self, account: Account, beneficiary_reference_id: str,
+                  body: m.VaccinateRequest, consent_token: str | None,
+                  idempotency_key: str | None) -> m.VaccinateResponse:
         """Record a dose once: a retry with the same key and the same request gets the
         stored answer and creates nothing."""
+        reference = beneficiary_reference_id
         key = idempotency_key or ""
-        if not 8 <= len(key) <= 64 or not all(ch.isalnum() or ch == "-" for ch in key):
+        if not _IDEMPOTENCY_KEY.match(key):
             raise Refusal("IDEMPT0002")
         fingerprint = sha256_hex(f"{reference}|{m.encode(body).decode()}")
         stored = self.state.idempotent.get((account.username, key))
@@ -524,6 +551,7 @@ class Registry:
                     return person, dose
         raise Refusal("VACCIN0001")
 
+    @handles("enteredInError")
     def entered_in_error(self, account: Account, vaccination_id: str,
                          body: m.EnteredInErrorRequest) -> m.EnteredInErrorResponse:
         person, dose = self._find_dose(vaccination_id)
@@ -539,6 +567,7 @@ class Registry:
                     session_id=dose.session_id, detail=body.reason)
         return m.EnteredInErrorResponse(vaccination_id=vaccination_id, status="entered-in-error")
 
+    @handles("aefi")
     def report_aefi(self, account: Account, vaccination_id: str, body: m.AefiRequest
                     ) -> m.AefiResponse:
         person, dose = self._find_dose(vaccination_id)
@@ -553,6 +582,7 @@ class Registry:
                     session_id=dose.session_id, detail=body.reaction)
         return m.AefiResponse(aefi_id=aefi_id, vaccination_id=vaccination_id)
 
+    @handles("summary")
     def summary(self, account: Account, session_id: str) -> m.SessionSummary:
         plan = self._own_session(account, session_id)
         records = [(p, d) for p in self.state.people.values() for d in p.doses
@@ -578,12 +608,14 @@ class Registry:
                 vaccine=d.vaccine, vaccine_batch=d.vaccine_batch,  # type: ignore[arg-type]
                 status=d.status) for p, d in mine])  # type: ignore[arg-type]
 
+    @handles("meta")
     def meta(self) -> m.ServerMeta:
         return m.ServerMeta(server_time=self.now().isoformat(timespec="seconds"),
                             version=VERSION, environment=self.config.environment)  # type: ignore[arg-type]
 
     # --- training tools -----------------------------------------------------------------
 
+    @handles("demoAccounts")
     def demo_accounts(self) -> m.DemoAccounts:
         return m.DemoAccounts(accounts=[
             m.DemoAccount(username=a.username, password=a.password, name=a.name,
@@ -591,13 +623,34 @@ class Registry:
                           current_code=self.current_code(a.username), locked=a.locked)
             for a in self.state.accounts.values()])
 
+    @handles("demoMobiles")
+    def demo_mobiles(self) -> m.DemoMobiles:
+        return m.DemoMobiles(mobiles=[m.DemoMobile(mobile=s.mobile, shows=s.shows)
+                                      for s in SITUATIONS])
+
+    @handles("smsInbox")
     def sms_inbox(self, account: Account) -> m.SmsInbox:
         return m.SmsInbox(messages=[msg for who, msg in self.state.sms
                                     if who == account.username])
 
+    @handles("auditLog")
     def audit_log(self, account: Account) -> m.AuditLog:
         return m.AuditLog(entries=[e for e in self.state.audit
                                    if e.vaccinator == account.username])
+
+    @handles("getFaults")
+    def faults(self) -> m.Faults:
+        return self.state.faults
+
+    @handles("setFaults")
+    def set_faults(self, body: m.Faults) -> m.Faults:
+        self.state.faults = body
+        return body
+
+    @handles("reset")
+    def reset_room(self) -> m.ResetResponse:
+        self.reset()
+        return m.ResetResponse(status="reset")
 
     def fingerprint(self) -> str:
         """A digest of everything stored, so tests can prove bad input changed nothing."""

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+import anyio
 import httpx
 import pytest
 
@@ -14,6 +15,7 @@ from api_client import errors as e
 from api_client import models as m
 from api_client.client import ApiClient, Consent, TraceEvent, otp_hash
 from api_client.mock import FixedClock, Registry, create_app
+from api_client.mock.population import SITUATIONS
 from tests.support.loopback import serve
 
 pytestmark = pytest.mark.anyio
@@ -286,6 +288,8 @@ async def test_session_limit_reached_on_renewal(rig: Rig) -> None:
 async def test_training_tools(rig: Rig) -> None:
     accounts = {a.username: a for a in await rig.client.demo_accounts()}
     assert accounts["demo.south"].current_code == rig.registry.current_code("demo.south")
+    mobiles = await rig.client.demo_mobiles()
+    assert [(d.mobile, d.shows) for d in mobiles] == [(s.mobile, s.shows) for s in SITUATIONS]
     await rig.login()
     await rig.client.search(mobile="9000000001")
     assert len(await rig.client.sms_inbox()) == 1
@@ -315,3 +319,39 @@ async def test_tokens_are_masked_in_reprs(rig: Rig) -> None:
     assert consent.token.reveal() not in repr(consent)
     assert rig.client._token is not None
     assert rig.client._token.reveal() not in repr(vars(rig.client))
+
+
+async def test_a_wrong_password_at_step_1_keeps_the_live_login(rig: Rig) -> None:
+    """Step 1 carries no token, so its 401 says nothing about the token: one wrong unlock
+    password must not end the registry login."""
+    user = await rig.login()
+    with pytest.raises(e.WrongPassword):
+        await rig.client.login("demo.north1", "not the password")
+    assert rig.client.logged_in and rig.client.user == user
+    assert (await rig.session("COVISHIELD")).vaccine == "COVISHIELD"
+
+
+async def test_calls_near_expiry_renew_the_token_once(both: Rig) -> None:
+    """Over a socket the three calls really overlap: one renews, the others wait for it
+    and go out with the new token (a second renewal would spend the old token twice)."""
+    await both.login()
+    both.clock.advance(minutes=14)  # 60 s of the token left: every call wants to renew
+    async with anyio.create_task_group() as group:
+        for _ in range(3):
+            group.start_soon(both.client.sessions)
+    renewals = [t for t in both.trace if t.path.endswith("/renew")]
+    assert [t.status for t in renewals] == [200]
+    assert both.client.token_seconds_left == 900
+    assert len(both.registry.state.tokens) == 1
+
+
+async def test_the_signed_in_user_outlives_a_dead_token_not_a_sign_out(rig: Rig) -> None:
+    """After the token dies the same vaccinator is asked to sign in again, so the client
+    still knows who; sign-out forgets them."""
+    user = await rig.login()
+    rig.registry.state.tokens.clear()
+    with pytest.raises(e.LoginExpired):
+        await rig.client.sessions()
+    assert not rig.client.logged_in and rig.client.user == user
+    await rig.client.logout()
+    assert rig.client.user is None

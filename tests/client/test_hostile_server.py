@@ -94,7 +94,7 @@ async def test_each_misbehaviour_gives_its_typed_error_promptly(
         behaviour: object, error: type[e.ApiError]) -> None:
     async with hostile_server(behaviour) as server:  # type: ignore[arg-type]
         client = ApiClient(server.base_url, timeouts=FAST, retry=ONCE)
-        client._keep_token("t" * 32, 900)  # so that 401 handling is exercised
+        client._auth.keep("t" * 32, 900)  # so that 401 handling is exercised
         started = time.monotonic()
         async with client:
             with pytest.raises(e.ApiError) as raised:
@@ -155,7 +155,7 @@ async def test_a_write_without_a_key_is_never_retried() -> None:
     async with hostile_server(drop) as server:
         client = ApiClient(server.base_url, timeouts=FAST,
                            retry=RetryPolicy(attempts=5, base_delay=0.01))
-        client._keep_token("t" * 32, 900)
+        client._auth.keep("t" * 32, 900)
         async with client:
             with pytest.raises(e.ConnectionDropped):
                 await client.search(mobile="9000000001")
@@ -220,7 +220,7 @@ async def test_data_minimisation_on_decode() -> None:
              b'"eligibility":{"eligible":true}}')
     async with hostile_server(replying(answer(200, leaky))) as server:
         client = ApiClient(server.base_url, timeouts=FAST, retry=ONCE)
-        client._keep_token("t" * 32, 900)
+        client._auth.keep("t" * 32, 900)
         consent = Consent(Secret("c" * 32), frozenset({"99990000000002"}),
                           time.monotonic() + 600, ())
         async with client:

@@ -62,7 +62,7 @@ async def test_refused_with_a_wrong_pin_before_anything_is_sent(
     url, ca, _ = tls_server
     wrong = base64.b64encode(hashlib.sha256(b"another key").digest()).decode()
     async with ApiClient(url, ca_bundle=str(ca), pin_sha256=wrong, retry=ONCE) as client:
-        client._keep_token("t" * 32, 900)
+        client._auth.keep("t" * 32, 900)
         with pytest.raises(e.TlsFailure) as refused:
             await client.sessions()
     assert refused.value.code == "PIN"

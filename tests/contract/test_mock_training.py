@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from api_client.contract import ENDPOINTS
 from api_client.mock import MockConfig
 from api_client.mock.population import SITUATIONS
 from tests.support.registry import BASE, MockWorld, mock_world
@@ -124,10 +125,16 @@ async def test_reset_restores_the_population(world: MockWorld) -> None:
     assert r.status_code == 401, "reset ends every login"
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/training/accounts"), ("GET", "/training/sms-inbox"), ("GET", "/training/audit"),
-    ("GET", "/training/faults"), ("PUT", "/training/faults"), ("POST", "/training/reset"),
-])
+async def test_demo_mobiles_are_the_documented_situations(world: MockWorld) -> None:
+    r = await world.client.get(f"{BASE}/training/mobiles")
+    assert r.status_code == 200
+    served = [(d["mobile"], d["shows"]) for d in r.json()["mobiles"]]
+    assert served == [(s.mobile, s.shows) for s in SITUATIONS]
+    assert ("9000000002", "Covishield dose 2 due") in served
+
+
+@pytest.mark.parametrize(("method", "path"),
+                         [(e.method, e.path) for e in ENDPOINTS if e.training])
 async def test_training_tools_do_not_exist_in_production(method: str, path: str) -> None:
     async with mock_world(MockConfig(environment="production")) as world:
         r = await world.client.request(method, BASE + path, json={})

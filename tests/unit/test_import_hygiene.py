@@ -78,3 +78,9 @@ def test_the_client_loads_neither_the_mock_nor_cryptography_until_a_pin_is_set()
 
 def test_the_mock_loads_no_textual_nor_vaxterm() -> None:
     assert loaded_after("import api_client.mock", ["textual", "vaxterm", "screens"]) == []
+
+
+def test_settings_can_share_the_timeout_defaults_without_loading_httpx() -> None:
+    statement = ("import api_client.timeouts, api_client.dates, api_client.errors, "
+                 "api_client.addresses")
+    assert loaded_after(statement, ["httpx", "msgspec", "anyio"]) == []

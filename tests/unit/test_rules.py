@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from typing import get_args
 
 import pytest
 
+from api_client import models as m
+from api_client.dates import DATE_PATTERN, ddmmyyyy, parse_ddmmyyyy
 from api_client.rules import (
+    VACCINES,
     AgeGroup,
     GivenDose,
     Reason,
     age_group,
     check_dose,
+    group_for_age,
+    min_age,
     next_due,
     precaution_vaccines,
+    primary_vaccines,
 )
 
 TODAY = date(2026, 11, 28)
@@ -157,3 +165,48 @@ def test_next_due_for_a_never_vaccinated_teen_lists_covaxin_only() -> None:
 def test_next_due_after_dose_one_gives_the_earliest_date() -> None:
     due = next_due(doses(("COVISHIELD", 30)), ADULT, TODAY)
     assert (due.dose, due.earliest, due.vaccines) == (2, ago(30 - 84), ("COVISHIELD",))
+
+
+# --- facts other modules read from the rules ------------------------------------------------
+
+
+def test_the_wire_models_know_exactly_the_rules_vaccines() -> None:
+    """`models.Vaccine` must stay a Literal (msgspec, OpenAPI); it may not drift."""
+    assert set(get_args(m.Vaccine)) == set(VACCINES)
+
+
+@pytest.mark.parametrize(("vaccine", "youngest"), [
+    ("COVISHIELD", 18), ("COVAXIN", 15), ("CORBEVAX", 12), ("ZYCOV-D", 18),
+])
+def test_a_products_youngest_age(vaccine: str, youngest: int) -> None:
+    """§2.1: Covaxin from 15 (3 Jan 2022), Corbevax for 12-14 (16 Mar 2022)."""
+    assert min_age(vaccine) == youngest
+    assert age_group(TODAY.year - youngest, TODAY) in VACCINES[vaccine].primary_for
+
+
+def test_primary_vaccines_by_age_group() -> None:
+    assert primary_vaccines(AgeGroup.CHILD) == ("CORBEVAX",)
+    assert primary_vaccines(AgeGroup.TEEN) == ("COVAXIN",)
+    assert primary_vaccines(AgeGroup.TOO_YOUNG) == ()
+    assert group_for_age(-1) is AgeGroup.TOO_YOUNG
+
+
+def test_rule_messages_write_dates_as_the_wire_does() -> None:
+    verdict = check_dose(doses(("COVISHIELD", 30)), ADULT, "COVISHIELD", 2, TODAY)
+    assert verdict.reason is Reason.TOO_EARLY
+    assert ddmmyyyy(verdict.earliest) in verdict.message
+    assert parse_ddmmyyyy(ddmmyyyy(verdict.earliest)) == verdict.earliest
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("21-01-2027", date(2027, 1, 21)), ("29-02-2028", date(2028, 2, 29)),
+    ("29-02-2027", None), ("2027-01-21", None), ("", None), (None, None), ("1-1-2027x", None),
+])
+def test_parse_ddmmyyyy(text: str | None, day: date | None) -> None:
+    assert parse_ddmmyyyy(text) == day
+
+
+def test_ddmmyyyy() -> None:
+    assert ddmmyyyy(date(2026, 3, 5)) == "05-03-2026"
+    assert ddmmyyyy(None) == ""
+    assert re.match(DATE_PATTERN, ddmmyyyy(date(1999, 12, 31)))
