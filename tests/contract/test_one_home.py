@@ -8,6 +8,7 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+from api_client.validators import SearchKind, check_reference_id, read_search
 
 from api_client import models as m
 from api_client.contract import BY_OPERATION
@@ -24,7 +25,6 @@ from api_client.rules import (
     min_age,
     primary_vaccines,
 )
-from api_client.validators import SearchKind, check_reference_id, read_search
 from tests.support.registry import BASE, MockWorld
 
 pytestmark = pytest.mark.anyio
