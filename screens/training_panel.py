@@ -11,7 +11,6 @@ from textual.widgets import DataTable, Label, OptionList, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from api_client import errors as e
-from api_client.mock.population import SITUATIONS
 from screens.base import Dialog
 from vaxterm.scenarios import SCENARIOS
 
@@ -46,10 +45,7 @@ class TrainingPanel(Dialog[None]):
         self.query_one("#sms", DataTable).add_columns("Sent", "To", "OTP")
         self.query_one("#accounts", DataTable).add_columns("Username", "Password", "Code now",
                                                            "Centre")
-        mobiles = self.query_one("#mobiles", DataTable)
-        mobiles.add_columns("Mobile", "Situation")
-        for situation in SITUATIONS:
-            mobiles.add_row(situation.mobile, situation.shows)
+        self.query_one("#mobiles", DataTable).add_columns("Mobile", "Situation")
         self.query_one("#audit", DataTable).add_columns("Time", "Action", "Reference",
                                                         "Detail")
         self.query_one("#scenarios", OptionList).focus()
@@ -62,10 +58,14 @@ class TrainingPanel(Dialog[None]):
         try:
             for account in await api.demo_accounts():
                 if not account.username.startswith("trainee") or account.username == (
-                        self.vax.desk.user.username if self.vax.desk.user else ""):
+                        self.vax.user.username if self.vax.user else ""):
                     accounts.add_row(account.username, account.password,
                                      "locked" if account.locked else account.current_code,
                                      account.centre_name)
+            # The server's own list: a classroom server may hold other people than this laptop.
+            mobiles = self.query_one("#mobiles", DataTable)
+            for mobile in await api.demo_mobiles():
+                mobiles.add_row(mobile.mobile, mobile.shows)
             if not api.logged_in:
                 return  # the inbox and the audit log are per trainee: sign in first
             sms = self.query_one("#sms", DataTable)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from vaxterm.settings import ServerSettings
 
 if TYPE_CHECKING:  # httpx loads with the client, on first use, after the first paint
-    from api_client.client import ApiClient, Timeouts, TraceEvent
+    from api_client.client import ApiClient, TraceEvent
+    from api_client.timeouts import Timeouts
 
 
 class NoServerConfigured(Exception):
@@ -21,10 +22,11 @@ class NoServerConfigured(Exception):
 
 
 def timeouts(server: ServerSettings) -> Timeouts:
-    from api_client.client import Timeouts
+    from api_client.timeouts import Timeouts
 
     return Timeouts(connect=server.connect_timeout, read=server.read_timeout,
-                    write=server.write_timeout, pool=server.pool_timeout)
+                    write=server.write_timeout, pool=server.pool_timeout,
+                    total=server.total_timeout)
 
 
 class LazyMock:

@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from api_client import models as m
+from api_client.dates import ddmmyyyy, parse_ddmmyyyy
 from api_client.rules import GivenDose, Reason, check_dose, next_due
-
-
-def parse_date(text: str) -> date | None:
-    try:
-        return datetime.strptime(text, "%d-%m-%Y").date()
-    except ValueError:
-        return None
 
 
 def history(person: m.Beneficiary) -> list[GivenDose]:
     """Completed doses as the rules see them (entered-in-error ones do not count)."""
     doses = []
     for d in person.doses:
-        given = parse_date(d.date)
+        given = parse_ddmmyyyy(d.date)
         if d.status == "completed" and given is not None:
             doses.append(GivenDose(d.dose, d.vaccine, given, d.is_precaution))
     return doses
@@ -33,7 +27,7 @@ def history(person: m.Beneficiary) -> list[GivenDose]:
 
 def usable_batches(session: m.Session, today: date) -> list[m.Batch]:
     """Batches not yet expired, the soonest to expire first (first expiry, first out)."""
-    usable = [(parse_date(b.expiry_date), b) for b in session.batches]
+    usable = [(parse_ddmmyyyy(b.expiry_date), b) for b in session.batches]
     return [b for expiry, b in sorted((x for x in usable if x[0] and x[0] >= today),
                                       key=lambda x: x[0] or today)]
 
@@ -67,7 +61,7 @@ class DoseDraft:
             ("Vaccine", self.vaccine),
             ("Dose", f"dose {self.dose}" + (" (precaution)" if self.precaution else "")),
             ("Batch", f"{self.batch} (vial expires {expiry})"),
-            ("Date", f"{today:%d-%m-%Y}"),
+            ("Date", ddmmyyyy(today)),
             ("Centre", self.session.centre_name),
         ]
 

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from api_client.timeouts import Timeouts
 from vaxterm.paths import config_file
+
+_DEFAULT_TIMEOUTS = Timeouts()
 
 MAX_IDLE_LOCK_MINUTES = 30
 
@@ -32,10 +35,14 @@ class ServerSettings:
     """A PEM file of CA certificates to trust instead of the system's."""
     pin_sha256: str = ""
     """Base64 SHA-256 of the server's public key (SPKI); connections to any other key fail."""
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    write_timeout: float = 10.0
-    pool_timeout: float = 5.0
+    # The client's own defaults, written once in api_client/timeouts.py.
+    connect_timeout: float = _DEFAULT_TIMEOUTS.connect
+    read_timeout: float = _DEFAULT_TIMEOUTS.read
+    write_timeout: float = _DEFAULT_TIMEOUTS.write
+    pool_timeout: float = _DEFAULT_TIMEOUTS.pool
+    total_timeout: float = _DEFAULT_TIMEOUTS.total
+    """The most one call may take, connect to the last byte of the answer: no screen waits
+    longer (a write whose answer does not come in time is treated as 'not confirmed')."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,8 @@ def validate(settings: Settings) -> Settings:
     if not 1 <= minutes <= MAX_IDLE_LOCK_MINUTES:
         raise SettingsError(f"security.idle_lock_minutes must be 1 to {MAX_IDLE_LOCK_MINUTES}; "
                             f"got {minutes}")
-    for name in ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout"):
+    for name in ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout",
+                 "total_timeout"):
         if not 0 < getattr(settings.server, name) <= 300:
             raise SettingsError(f"server.{name} must be between 0 and 300 seconds")
     return settings

@@ -8,7 +8,6 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from api_client.validators import SearchKind, check_reference_id, read_search
 
 from api_client import models as m
 from api_client.contract import BY_OPERATION
@@ -26,6 +25,7 @@ from api_client.rules import (
     primary_vaccines,
 )
 from tests.support.registry import BASE, MockWorld
+from vaxterm.validators import SearchKind, check_reference_id, read_search
 
 pytestmark = pytest.mark.anyio
 
