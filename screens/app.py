@@ -25,10 +25,12 @@ from api_client import errors as e
 from screens.lock_guard import LockGuard
 from vaxterm.credentials import CredentialStore
 from vaxterm.desk import Desk
+from vaxterm.outbox import UnconfirmedDose, try_again
 from vaxterm.privacy import forget_cached_text, redact, reference_tail
 from vaxterm.settings import Settings
 
 if TYPE_CHECKING:
+    from api_client import models as m
     from api_client.client import ApiClient
 
 T = TypeVar("T")
@@ -51,6 +53,7 @@ class VaxtermApp(LockGuard):
     BINDINGS = [
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit_app", "Quit", priority=True, id="app.quit"),
+        Binding("f4", "outbox", "Unconfirmed", id="app.outbox"),
         Binding("f8", "lock", "Lock", show=False, id="app.lock"),
         Binding("f9", "toggle_contrast", "Contrast", show=False, id="app.contrast"),
         Binding("f12", "training_panel", "Training", id="app.training"),
@@ -83,6 +86,7 @@ class VaxtermApp(LockGuard):
 
         self.push_screen(LoginScreen())
         self.set_interval(1, self.lock_if_idle)
+        self.set_interval(1, self.retry_unconfirmed)
 
     # --- idle lock ------------------------------------------------------------------------
 
@@ -103,13 +107,13 @@ class VaxtermApp(LockGuard):
         self.lock("Locked.")
 
     def lock(self, why: str) -> None:
-        if self.desk.user is None or self.locked:
+        if self.user is None or self.locked:
             return
         from screens.lock import LockScreen
 
         self.locked = True  # from now on, screens change only under the lock
         LOG.info("%s", why)
-        self.push_screen(LockScreen(self.desk.user.username, why))
+        self.push_screen(LockScreen(self.user.username, why))
 
     def unlocked(self) -> None:
         LOG.info("unlocked")
@@ -119,6 +123,11 @@ class VaxtermApp(LockGuard):
     def action_command_palette(self) -> None:
         if not self.locked:  # the palette would reach the screens under the lock
             super().action_command_palette()
+
+    @property
+    def user(self) -> m.User | None:
+        """Who is signed in: the client learns it at login and forgets it at sign-out."""
+        return self._api.user if self._api is not None else None
 
     @property
     def api(self) -> ApiClient:
@@ -186,7 +195,7 @@ class VaxtermApp(LockGuard):
                                     "screen", partial(screen.run_action, binding.action))
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off (F9)",
                             self.action_toggle_contrast)
-        if self.desk.user is not None:
+        if self.user is not None:
             yield SystemCommand("Lock the screen", "Step away safely; the password unlocks it "
                                 "(F8)", self.action_lock)
         if self.training:
@@ -204,7 +213,9 @@ class VaxtermApp(LockGuard):
         if action == "training_panel":
             return self.training and not self.locked  # only in training, never when locked
         if action == "lock":
-            return self.desk.user is not None and not self.locked
+            return self.user is not None and not self.locked
+        if action == "outbox":  # in the footer only while a dose is open
+            return bool(self.desk.outbox) and not self.locked
         return True
 
     def action_training_panel(self) -> None:
@@ -253,22 +264,78 @@ class VaxtermApp(LockGuard):
         high = self.theme == HIGH_CONTRAST.name
         self.theme = self.settings.ui.theme if high else HIGH_CONTRAST.name
 
-    async def action_quit_app(self) -> None:
-        unconfirmed = len(self.desk.unconfirmed)
-        if unconfirmed:
-            from screens.dialogs import ConfirmModal
+    # --- doses not confirmed ------------------------------------------------------------------
 
-            question = (f"{unconfirmed} dose(s) could not be confirmed by the "
-                        "registry. If you quit now, check the beneficiary's record later. "
-                        "Quit anyway?")
-            self.push_screen(ConfirmModal("Quit with unconfirmed doses?", question,
-                                          confirm="Quit"), self._quit_if)
+    def retry_unconfirmed(self, *, now: bool = False) -> None:
+        """Each second: send again, under its own key, each open dose whose time has come."""
+        if self.user is None:
             return
-        self.exit(0)
+        clock = self.clock().timestamp()
+        for dose in list(self.desk.outbox.doses.values()):
+            if dose.sending:
+                continue
+            if not dose.next_try_at:  # just held: its form is asking the vaccinator first
+                dose.next_try_at = clock + dose.next_try_after()
+            if now or clock >= dose.next_try_at:
+                dose.next_try_at = clock + dose.next_try_after()
+                self.run_worker(self._try_dose(dose), group=f"outbox-{dose.key}",
+                                exclusive=True, exit_on_error=False)
 
-    def _quit_if(self, confirmed: bool | None) -> None:
-        if confirmed:
-            self.exit(0)
+    async def _try_dose(self, dose: UnconfirmedDose) -> None:
+        settled = await try_again(self.api, dose)
+        if settled is not None and dose.key in self.desk.outbox:
+            self.desk.outbox.settle(dose.key)
+            if settled.recorded:
+                if settled.answer is not None:
+                    self.desk.note_recorded(settled.answer.vaccination_id)
+                LOG.info("an unconfirmed dose was confirmed by the registry")
+                self.notify(f"The registry confirms the dose for {dose.label()}.",
+                            title="Confirmed", markup=False, timeout=10)
+            else:
+                LOG.info("an unconfirmed dose was not recorded")
+                self.notify(f"{dose.label()}: {self.redact(settled.why)}", title="Not recorded",
+                            severity="error", markup=False, timeout=30)
+        self.outbox_changed()
+
+    def outbox_changed(self) -> None:
+        """The count on every screen and the F4 key follow the outbox."""
+        from screens.base import WorkScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkScreen) and screen.is_mounted:
+                screen.refresh_context()
+        self.refresh_bindings()
+
+    def action_outbox(self) -> None:
+        from screens.outbox import OutboxDialog
+
+        def chosen(try_now: bool | None) -> None:
+            if try_now:
+                self.retry_unconfirmed(now=True)
+
+        self.push_screen(OutboxDialog(), chosen)
+
+    def ask_before_leaving(self, leaving: str, then: Callable[[], object]) -> None:
+        """Quit or sign out at once, or, with a dose open or on its way, say whose first:
+        Stay is the default."""
+        from screens.outbox import LeaveGuard
+
+        doses = list(self.desk.outbox.doses.values())
+        sending_now = len(self.desk.in_flight - set(self.desk.outbox.doses))
+        if not doses and not sending_now:
+            then()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                LOG.info("%s with %d dose(s) not confirmed", leaving.lower(),
+                         len(doses) + sending_now)
+                then()
+
+        self.push_screen(LeaveGuard(leaving, doses, sending_now), answered)
+
+    def action_quit_app(self) -> None:
+        self.ask_before_leaving("Quit", lambda: self.exit(0))
 
     # --- talking to the registry ------------------------------------------------------------
 
@@ -279,11 +346,11 @@ class VaxtermApp(LockGuard):
         try:
             return await call()
         except e.LoginExpired:
-            if self.desk.user is None:
+            if self.user is None:
                 raise
             from screens.reauth import ReauthModal
 
-            if not await self.push_screen_wait(ReauthModal(self.desk.user.username)):
+            if not await self.push_screen_wait(ReauthModal(self.user.username)):
                 raise
             return await call()
 
@@ -326,6 +393,9 @@ class VaxtermApp(LockGuard):
 
         while len(self.screen_stack) > 1 and not is_base(self.screen):
             self.pop_screen()
+
+    def start_sign_out(self) -> None:
+        self.run_worker(self.sign_out(), group="sign-out", exclusive=True, exit_on_error=False)
 
     async def sign_out(self) -> None:
         LOG.info("signed out")

@@ -64,12 +64,17 @@ class WorkScreen(_Reaches, Screen[None]):
     def refresh_context(self) -> None:
         desk = self.vax.desk
         parts = []
-        if desk.user is not None:
-            parts.append(f"{desk.user.username} @ {desk.user.centre_name}")
+        open_doses = bool(desk.outbox)
+        if self.vax.user is not None:
+            # The centre gives way to the outbox's state, so the line fits in 80 columns.
+            parts.append(self.vax.user.username if open_doses
+                         else f"{self.vax.user.username} @ {self.vax.user.centre_name}")
         if desk.session is not None:
             parts.append(desk.session.vaccine)
             parts.append(f"{desk.doses_recorded} recorded")
-        self.query_one(ContextBar).update("  │  ".join(parts) or "Not signed in")
+        if self.vax.user is not None:
+            parts.append(("⚠ " if open_doses else "") + desk.outbox.status())
+        self.query_one(ContextBar).update(" │ ".join(parts) or "Not signed in")
 
     def action_back(self) -> None:
         """One step back: this screen closes; what it held goes with it."""

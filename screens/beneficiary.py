@@ -31,7 +31,8 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
 """
     # Priority, so the footer shows it although the list has focus (its Enter would select).
     BINDINGS = [Binding("enter", "check_id", "Check photo ID", priority=True,
-                        id="beneficiary.next")]
+                        id="beneficiary.next"),
+                Binding("f5", "reload", "Read again", id="beneficiary.reload")]
 
     def compose_body(self) -> ComposeResult:
         consent = self.vax.desk.consent
@@ -64,6 +65,18 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
     def selected(self) -> None:
         self.action_check_id()
 
+    def on_screen_resume(self) -> None:
+        # Back from the ID check or the dose form: what the registry holds may have changed
+        # (a dose whose answer was lost may have landed), so read the record again.
+        if self.is_mounted and self.vax.desk.person is not None:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the highlighted person again: the consent still covers them."""
+        highlighted = self.query_one("#people", OptionList).highlighted_option
+        if highlighted is not None and highlighted.id:
+            self.load(highlighted.id)
+
     @work(exclusive=True, group="record", exit_on_error=False)
     async def load(self, reference: str) -> None:
         desk = self.vax.desk
@@ -75,7 +88,12 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
             person = await self.vax.call_api(lambda: self.vax.api.beneficiary(reference,
                                                                               consent))
         except e.ApiError as error:
-            problem.say(self.vax.describe(error))
+            desk.person = None  # never act on a record that could not be read again
+            self.query_one("#details", Static).update("")
+            self.query_one("#eligibility", Static).update("")
+            again = "" if isinstance(error, e.ConsentExpired | e.ConsentScope) else (
+                " F5 reads it again; the beneficiary's consent still holds.")
+            problem.say(self.vax.describe(error) + again)
             return
         problem.say("")
         desk.person = person

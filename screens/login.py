@@ -194,7 +194,6 @@ is still asked every time. `vaxterm forget` removes it.
         if remember:
             self.save_password(username, password)
         self.query_one("#password", Field).value = ""
-        self.vax.desk.user = user
         logging.getLogger("vaxterm").info("signed in at %s", user.centre_name)
         await self.start_work()
 

@@ -70,6 +70,14 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
             self.query_one("#record", Button).disabled = True
         self.query_one("#record", Button).focus()
 
+    def action_back(self) -> None:
+        """Not while the dose is on its way: leaving would hide what the registry answers."""
+        if self.draft.idempotency_key in self.vax.desk.in_flight:
+            self.problem().say("Recording… wait for the registry's answer before leaving this "
+                               "form.")
+            return
+        super().action_back()
+
     @on(Select.Changed, "#batch")
     def batch_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):

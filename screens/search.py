@@ -128,8 +128,8 @@ There is no search by Aadhaar or other ID number.
 
         self.app.push_screen(SessionPickerScreen())
 
-    async def action_sign_out(self) -> None:
-        await self.vax.sign_out()
+    def action_sign_out(self) -> None:
+        self.vax.ask_before_leaving("Sign out", self.vax.start_sign_out)
 
     def action_back(self) -> None:
         """Search is the base of the work: Escape clears the field."""

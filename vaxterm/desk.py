@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from api_client import models as m
 from vaxterm.dose_form import DoseDraft
+from vaxterm.outbox import Outbox
 
 if TYPE_CHECKING:
     from api_client.client import Consent
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 
 @dataclass
 class Desk:
-    user: m.User | None = None
     sessions: list[m.Session] = field(default_factory=list)
     session: m.Session | None = None
     consent: Consent | None = None
@@ -26,18 +26,26 @@ class Desk:
     draft: DoseDraft | None = None
     # Only the ids of this login's doses: the tally counts them; nobody's record is kept.
     recorded: list[str] = field(default_factory=list)
-    # The idempotency keys of doses sent whose outcome the registry has not confirmed:
-    # quitting asks first while any is here. A confirmed retry removes its key.
-    unconfirmed: set[str] = field(default_factory=set)
+    # Doses sent whose outcome the registry has not confirmed: retried in the background;
+    # quitting or signing out names them first. A confirmed retry removes its own.
+    outbox: Outbox = field(default_factory=Outbox)
+    # Keys of dose forms whose request is on its way right now.
+    in_flight: set[str] = field(default_factory=set)
 
     def names(self) -> list[str]:
         """The people held right now: what redaction masks in logs and messages."""
         held = list(self.consent.beneficiaries) if self.consent else []
-        return [p.name for p in held] + ([self.person.name] if self.person else [])
+        return ([p.name for p in held] + ([self.person.name] if self.person else [])
+                + self.outbox.names())
 
     @property
     def doses_recorded(self) -> int:
         return len(self.recorded)
+
+    def note_recorded(self, vaccination_id: str) -> None:
+        """Count a dose once, whether the form or a background retry heard of it first."""
+        if vaccination_id not in self.recorded:
+            self.recorded.append(vaccination_id)
 
     def forget_beneficiary(self) -> None:
         from vaxterm.privacy import forget_names
@@ -49,8 +57,7 @@ class Desk:
 
     def forget_everything(self) -> None:
         self.forget_beneficiary()
-        self.user = None
         self.sessions = []
         self.session = None
         self.recorded.clear()
-        self.unconfirmed.clear()
+        self.outbox.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from api_client import models as m
+from api_client.dates import ddmmyyyy, parse_ddmmyyyy
 from api_client.rules import GivenDose, check_dose, next_due
 from vaxterm.dose_form import DoseDraft, history
 
@@ -43,13 +44,22 @@ def due_line(person: m.Beneficiary, today: date) -> str:
         return due.message
     kind = "Precaution dose" if due.is_precaution else f"Dose {due.dose}"
     when = "today" if due.earliest is None or due.earliest <= today else (
-        f"from {due.earliest:%d-%m-%Y}")
+        f"from {ddmmyyyy(due.earliest)}")
     return f"{kind} due {when}: {' or '.join(due.vaccines)}."
+
+
+def recorded_today(person: m.Beneficiary, today: date) -> m.DoseGiven | None:
+    """The dose the registry holds from today, if any (entered-in-error ones do not count)."""
+    return next((d for d in person.doses if d.status == "completed"
+                 and parse_ddmmyyyy(d.date) == today), None)
 
 
 def eligibility_line(person: m.Beneficiary, session: m.Session | None, today: date
                      ) -> tuple[bool, str]:
     """The shared rules' verdict for this session's vaccine (the registry has the last word)."""
+    given = recorded_today(person, today)
+    if given is not None:  # also what a dose whose answer was lost turns out to be
+        return False, f"Dose {given.dose} ({given.vaccine}) recorded today. Nothing more today."
     done = history(person)
     due = next_due(done, int(person.birth_year), today)
     if due.dose == 0:
@@ -75,4 +85,4 @@ def next_dose_note(person: m.Beneficiary, draft: DoseDraft, today: date) -> str:
     if due.dose == 0 or due.earliest is None:
         return "After this dose: no further dose is due."
     kind = "the precaution dose" if due.is_precaution else f"dose {due.dose}"
-    return f"After this dose: {kind} is due from {due.earliest:%d-%m-%Y}."
+    return f"After this dose: {kind} is due from {ddmmyyyy(due.earliest)}."

@@ -2,6 +2,7 @@
 
     idle ─► sending ─► recorded
                     ├► refused          (the registry said no: nothing was recorded)
+                    ├► not sent         (no connection: nothing left this computer)
                     └► outcome unknown  (sent, but no answer we can trust: retry safely)
 
 The form's key goes with every try, so the registry records the dose once whatever the
@@ -25,10 +26,10 @@ if TYPE_CHECKING:
     from api_client.client import ApiClient, Consent
 
 # Errors after which the dose may or may not be stored: the request left, the answer did not
-# come back whole. A connection that never opened is among them only because retrying it is
-# just as safe; the message of each error says which happened.
-OUTCOME_UNKNOWN: tuple[type[e.ApiError], ...] = (
-    e.TimedOut, e.ProtocolError, e.ServerError, e.ServerUnreachable)
+# come back whole.
+OUTCOME_UNKNOWN: tuple[type[e.ApiError], ...] = (e.OutcomeUnknown,)
+# No connection could be made: nothing left this computer (retrying is safe all the same).
+NOT_SENT: tuple[type[e.ApiError], ...] = (e.ServerUnreachable,)
 
 
 class RecordingState(Enum):
@@ -36,6 +37,7 @@ class RecordingState(Enum):
     SENDING = "sending"
     RECORDED = "recorded"
     REFUSED = "refused"
+    NOT_SENT = "not sent"
     UNKNOWN = "outcome unknown"
 
 
@@ -83,34 +85,51 @@ class DoseRecording:
     async def submit(self, *, ask_consent: AskConsent, ask_retry: AskRetry,
                      run: Runner = _direct) -> Outcome:
         """Send the form, retrying with the same key for as long as the vaccinator asks."""
+        outbox = self._desk.outbox
         key = self.draft.idempotency_key
         while True:
             self.state = RecordingState.SENDING
+            held = outbox.doses.get(key)
+            if held is not None:
+                held.sending = True  # the background retry leaves it alone meanwhile
+            self._desk.in_flight.add(key)
             try:
                 answer = await self._send_once(run)
             except e.ConsentExpired as expired:
                 renewed = await ask_consent(self.draft.reference_id)
                 if renewed is None:
-                    if key in self._desk.unconfirmed:  # an earlier try may have landed
-                        self.state = RecordingState.UNKNOWN
-                        return Outcome(RecordingState.UNKNOWN, error=expired)
-                    return self._finish(RecordingState.REFUSED, error=expired)
+                    return self._unsettled(expired) if key in outbox else self._finish(
+                        RecordingState.REFUSED, error=expired)
                 self._desk.consent = renewed
                 continue
             except OUTCOME_UNKNOWN as unknown:
-                self.state = RecordingState.UNKNOWN
-                self._desk.unconfirmed.add(key)  # quitting or signing out now asks first
+                # Quitting or signing out now names it; the app keeps trying meanwhile.
+                outbox.hold(self.draft, self._desk.consent)
                 if not await ask_retry(unknown):
-                    return Outcome(RecordingState.UNKNOWN, error=unknown)
+                    return self._unsettled(unknown)
+                continue
+            except NOT_SENT as unsent:
+                if not await ask_retry(unsent):
+                    # An earlier try may have left; if not, nothing did.
+                    return self._unsettled(unsent) if key in outbox else self._finish(
+                        RecordingState.NOT_SENT, error=unsent)
                 continue
             except e.ApiError as refused:
                 return self._finish(RecordingState.REFUSED, error=refused)
-            self._desk.recorded.append(answer.vaccination_id)
+            finally:
+                self._desk.in_flight.discard(key)
+                if held is not None:
+                    held.sending = False
+            self._desk.note_recorded(answer.vaccination_id)
             return self._finish(RecordingState.RECORDED, answer=answer)
+
+    def _unsettled(self, error: e.ApiError) -> Outcome:
+        self.state = RecordingState.UNKNOWN
+        return Outcome(RecordingState.UNKNOWN, error=error)
 
     def _finish(self, state: RecordingState, *, answer: m.VaccinateResponse | None = None,
                 error: e.ApiError | None = None) -> Outcome:
         # The registry answered: whatever it said, this form's outcome is known now.
-        self._desk.unconfirmed.discard(self.draft.idempotency_key)
+        self._desk.outbox.settle(self.draft.idempotency_key)
         self.state = state
         return Outcome(state, answer, error)

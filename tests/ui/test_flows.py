@@ -190,12 +190,12 @@ async def test_network_failure_keeps_the_form_and_retry_records_once() -> None:
         rig.registry.state.faults = m.Faults(down=True)
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "ErrorModal"
-        assert len(rig.app.desk.unconfirmed) == 1
+        assert len(rig.app.desk.outbox) == 1
         rig.registry.state.faults = m.Faults()
         await pilot.press("enter")  # Retry (safe) has focus
         await settle(pilot)
         assert flow.screen_name(pilot) == "SearchScreen"
-        assert len(rig.app.desk.unconfirmed) == 0
+        assert len(rig.app.desk.outbox) == 0
         assert [d for d in doses_of(rig, "99990000000002") if d[0] == 2] == [
             (2, "COVISHIELD", "completed")]
 
@@ -318,7 +318,7 @@ async def test_sign_out_forgets_everything() -> None:
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert flow.screen_name(pilot) == "LoginScreen"
-        assert rig.app.desk.user is None and not rig.app.api.logged_in
+        assert rig.app.user is None and not rig.app.api.logged_in
         assert rig.registry.state.tokens == {}
 
 
@@ -353,12 +353,18 @@ async def test_quitting_with_an_unconfirmed_dose_asks_first() -> None:
         await flow.recorded(pilot)
         await pilot.press("escape")  # close the error without retrying
         await settle(pilot)
-        assert len(rig.app.desk.unconfirmed) == 1
+        assert len(rig.app.desk.outbox) == 1
         await pilot.press("ctrl+q")
         await settle(pilot)
-        assert flow.screen_name(pilot) == "ConfirmModal"
-        assert "could not be confirmed" in " ".join(
-            str(w.render()) for w in pilot.app.screen.query("Static"))
-        await pilot.press("escape")  # stay
+        assert flow.screen_name(pilot) == "LeaveGuard"
+        said = " ".join(str(w.render()) for w in pilot.app.screen.query("Static"))
+        name = rig.person.name.split()[0]
+        assert f"{name} (ref ending {rig.person.beneficiary_reference_id[-4:]}), dose 2" in said
+        await pilot.press("enter")  # the default is Stay
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "RecordDoseScreen" and rig.app.is_running
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("escape")  # Escape stays too
         await settle(pilot)
         assert flow.screen_name(pilot) == "RecordDoseScreen" and rig.app.is_running
