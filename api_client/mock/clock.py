@@ -33,3 +33,14 @@ class FixedClock:
 
     def set(self, when: datetime) -> None:
         self._now = when.astimezone(UTC).astimezone(IST)
+
+
+class OffsetClock:
+    """Real time shifted by a fixed number of seconds: a server whose clock is wrong, for
+    training and for testing clock-skew checks (`vaxterm mock-server --clock-offset`)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.offset = timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        return datetime.now(IST) + self.offset
