@@ -241,7 +241,7 @@ class SessionHandler(logging.Handler):
         self._repeat_key: object = None
         self._repeats = 0
         self._repeat_first = self._repeat_last = 0.0
-        self._repeat_record: logging.LogRecord | None = None
+        self._repeat_head = ""  # level and logger of the line being counted
 
     @property
     def earlier_path(self) -> Path:
@@ -278,23 +278,25 @@ class SessionHandler(logging.Handler):
                   "ending .earlier.log")
 
     def _flush_repeats(self) -> None:
-        record = self._repeat_record
-        if self._repeats and record is not None:
-            self._write(f"{utc_stamp(self._repeat_last)} {record.levelname:<5} {record.name} "
+        if self._repeats:
+            self._write(f"{utc_stamp(self._repeat_last)} {self._repeat_head} "
                         f"… {TIMES}{self._repeats + 1} in all (the same line again, the last at "
                         f"this time)")
         self._repeats = 0
-        self._repeat_key = self._repeat_record = None
+        self._repeat_key = None
 
     def _remember_error(self, record: logging.LogRecord) -> None:
+        raw = record.getMessage()
+        if record.levelno < logging.WARNING and not raw.startswith(("error ", "crash ")):
+            return
         formatter = self.formatter
         names = formatter.names() if isinstance(formatter, RedactingFormatter) else ()
-        message = redact(record.getMessage(), names)
+        message = redact(raw, names)
         when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds")
         if found := _ERROR_LINE.match(message):
             self.errors.append(ErrorReference(when, found["kind"], found["code"], found["ref"],
                                               found["message"]))
-        elif found := _CRASH_LINE.match(record.getMessage()):
+        elif found := _CRASH_LINE.match(raw):
             self.errors.append(ErrorReference(when, "crash", "CRASH", found["ref"],
                                               "vaxterm stopped after an unexpected error"))
         elif record.levelno >= logging.WARNING:
@@ -303,16 +305,19 @@ class SessionHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self._remember_error(record)
-            key = getattr(record, "collapse_key", None) or (
-                record.name, record.levelno, record.getMessage())
+            text = self.format(record)
+            # Only redacted text is kept to compare with the next line: never a raw message
+            # or the record, whose arguments may hold a name until the next line comes.
+            key = getattr(record, "collapse_key", None) or text.partition(" ")[2]
             if (record.exc_info is None and key == self._repeat_key
                     and record.created - self._repeat_first < REPEAT_WINDOW_S):
                 self._repeats += 1
                 self._repeat_last = record.created
                 return
             self._flush_repeats()  # a long run is summed up, then this line written afresh
-            self._write(self.format(record))
-            self._repeat_key, self._repeat_record = key, record
+            self._write(text)
+            self._repeat_key = key
+            self._repeat_head = f"{record.levelname:<5} {record.name}"
             self._repeat_first = self._repeat_last = record.created
         except Exception:
             self.handleError(record)

@@ -324,6 +324,26 @@ def test_a_folder_that_cannot_be_written_does_not_stop_the_app(tmp_path: Path) -
     assert len(supportlog.recent_errors()) == 1  # the screen still has them
 
 
+def test_the_log_holds_nothing_personal_in_memory_between_lines(tmp_path: Path) -> None:
+    """Counting repeats compares each line with the last: only its redacted text is kept,
+    never the record, whose arguments would hold a name after the person is gone."""
+    from tests.support.heap import collect, walk
+
+    held = ["Bhavna Kaur"]
+    supportlog.start(lambda: held, folder=tmp_path)
+    try:
+        LOG.info("opened %s on %s", "Bhavna Kaur", MOBILE)
+        LOG.info("opened %s on %s", "Bhavna Kaur", MOBILE)  # a repeat, being counted
+        held.clear()  # the person is done
+        collect()
+        hits = [found.path for found in walk([("logger", logging.getLogger("vaxterm"))])
+                if isinstance(found.value, str)
+                and ("bhavna" in found.value.casefold() or MOBILE in found.value)]
+    finally:
+        supportlog.stop()
+    assert hits == []
+
+
 # --- nothing personal ----------------------------------------------------------------------------
 
 
