@@ -133,3 +133,14 @@ def test_help_names_the_support_commands_and_the_clock_option(tmp_path: Path) ->
     assert "--clock-offset" in serve and "--tls-cert" in serve
     doctor = vaxterm("doctor", "--help", env=env_for(tmp_path)).stdout
     assert "--json" in doctor and "Exit 0" in doctor
+
+
+def test_doctor_does_not_load_textual(tmp_path: Path) -> None:
+    """Doctor must work where the app's UI cannot start; it reads Textual's version from
+    its metadata."""
+    code = ("import io, sys\nfrom vaxterm.cli import main\n"
+            "sys.stdout = io.StringIO()\nmain(['doctor', '--json'])\n"
+            "sys.stdout = sys.__stdout__\nprint('textual' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, env={**env_for(tmp_path), "PYTHONPATH": str(ROOT)})
+    assert result.stdout.strip() == "False", result.stdout + result.stderr
