@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from api_client.client import ApiClient
 
 T = TypeVar("T")
-# Nothing is logged unless `--debug` adds its redacting file handler (vaxterm.debuglog).
+# The support log (vaxterm.supportlog) adds its redacting file handler at start-up.
 # The null handler keeps Python's last-resort handler from printing to the terminal.
 LOG = logging.getLogger("vaxterm")
 LOG.addHandler(logging.NullHandler())

@@ -25,6 +25,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
             monkeypatch.delenv(name)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("VAXTERM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("VAXTERM_LOG_DIR", str(tmp_path / "logs"))  # the support log is always on
 
 
 @pytest.fixture

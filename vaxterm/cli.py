@@ -13,7 +13,6 @@ from vaxterm.settings import Settings, SettingsError, describe, load
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-EXIT_NOT_AVAILABLE = 3
 
 EPILOG = f"""\
 settings, highest precedence first:
@@ -45,8 +44,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room)")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    commands.add_parser("doctor", help="check config, server, TLS, clock and keyring",
-                        description="Check config, server, TLS, clock skew and keyring.")
+    serve.add_argument("--tls-cert", metavar="PEM", default="",
+                       help="serve https with this certificate (chain) file")
+    serve.add_argument("--tls-key", metavar="PEM", default="",
+                       help="the private key of --tls-cert (if not in that file)")
+    serve.add_argument("--clock-offset", metavar="SECONDS", type=float, default=0.0,
+                       help="training and tests: run the mock's clock this many seconds off "
+                            "real time (e.g. 120), to show what clock skew does")
+    doctor = commands.add_parser(
+        "doctor", help="check settings, server, TLS, clock, keyring, log and terminal",
+        description="Check, in order: settings, server address, DNS, TCP, TLS, proxy and CA "
+                    "variables, GET /meta, clock skew, keyring, log folder, terminal, "
+                    "versions. No login, nothing personal. Exit 0: all fine or only "
+                    "warnings (!); 1: a problem (✗); 2: usage or settings error.")
+    doctor.add_argument("--json", action="store_true", help="the same findings as JSON")
+    doctor.add_argument("--server", metavar="URL", dest="doctor_server",
+                        help="check this registry address instead of the configured one")
+    bundle = commands.add_parser(
+        "support-bundle", help="one zip of doctor's findings and the support logs",
+        description="Run doctor, then write one zip (redacted, mode 0600) of its findings "
+                    "and the support logs of the last sessions, and print its path.")
+    bundle.add_argument("--output", metavar="FOLDER",
+                        help="where to write the zip (default: the current folder)")
+    bundle.add_argument("--server", metavar="URL", dest="doctor_server",
+                        help="check this registry address instead of the configured one")
     commands.add_parser("forget", help="remove the stored password from the OS keyring",
                         description="Remove the stored password from the OS keyring.")
     return parser
@@ -60,20 +81,21 @@ def _apply_flags(settings: Settings, args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _not_available(what: str) -> int:
-    print(f"vaxterm: {what} is not available in this version yet; nothing was done.",
-          file=sys.stderr)
-    return EXIT_NOT_AVAILABLE
-
-
-def _serve_mock(host: str, port: int) -> int:
-    if not 0 < port < 65536:
-        print(f"vaxterm: --port must be 1 to 65535; got {port}", file=sys.stderr)
+def _serve_mock(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        print(f"vaxterm: --port must be 1 to 65535; got {args.port}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.tls_key and not args.tls_cert:
+        print("vaxterm: --tls-key needs --tls-cert", file=sys.stderr)
+        return EXIT_USAGE
+    if not abs(args.clock_offset) <= 86400:
+        print("vaxterm: --clock-offset must be within a day (86400 seconds)", file=sys.stderr)
         return EXIT_USAGE
     from vaxterm.mock_server import serve
 
-    loopback = host in ("localhost",) or _is_loopback(host)
-    return serve(host, port, announce_room=not loopback)
+    loopback = args.host in ("localhost",) or _is_loopback(args.host)
+    return serve(args.host, args.port, announce_room=not loopback,
+                 clock_offset=args.clock_offset, certfile=args.tls_cert, keyfile=args.tls_key)
 
 
 def _is_loopback(host: str) -> bool:
@@ -86,14 +108,22 @@ def _is_loopback(host: str) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "mock-server":
-        return _serve_mock(args.host, args.port)
+        return _serve_mock(args)
+    if args.command in ("doctor", "support-bundle"):
+        # Before the settings are loaded: a broken file is doctor's first finding.
+        server = args.doctor_server or args.server
+        if args.command == "doctor":
+            from vaxterm import doctor
+
+            return doctor.main(server=server, as_json=args.json)
+        from vaxterm import bundle
+
+        return bundle.main(server=server, output=args.output)
     try:
         settings = _apply_flags(load(), args)
     except SettingsError as exc:
         print(f"vaxterm: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.command == "doctor":
-        return _not_available("'vaxterm doctor'")
     if args.command == "forget":
         from vaxterm.forget import forget
 

@@ -11,12 +11,15 @@ from api_client.models import AuditEntry
 from vaxterm.privacy import redact
 
 
-def banner(host: str, port: int, announce_room: bool) -> str:
-    base = f"http://{host}:{port}/api/v2"
+def banner(host: str, port: int, announce_room: bool, *, scheme: str = "http",
+           clock_offset: float = 0.0) -> str:
+    base = f"{scheme}://{host}:{port}/api/v2"
     lines = [
         "vaxterm mock registry (TRAINING: synthetic people only)",
         f"  API:            {base}",
         f"  current codes:  {base}/training/accounts",
+        *([f"  clock:          {clock_offset:+.0f} s off real time (--clock-offset)"]
+          if clock_offset else []),
         "",
         f"Demo accounts (password {DEMO_PASSWORD}; add the secret to an authenticator app,",
         "or read the current code from the address above):",
@@ -27,7 +30,7 @@ def banner(host: str, port: int, announce_room: bool) -> str:
               "Demo mobiles:"]
     lines += [f"  {s.mobile}  {s.shows}" for s in SITUATIONS]
     if announce_room:
-        lines += ["", "Trainees start:  vaxterm --server http://<this machine>:"
+        lines += ["", f"Trainees start:  vaxterm --server {scheme}://<this machine>:"
                       f"{port}/api/v2"]
     lines += ["", "Reset the class: the Training panel (F12) in any trainee's vaxterm, or",
               f"  POST {base}/training/reset", "", "Ctrl+C stops the server. Live log:"]
@@ -57,10 +60,14 @@ def live_line(entry: AuditEntry) -> str | None:
     return "  ".join(parts)
 
 
-def serve(host: str, port: int, announce_room: bool) -> int:
+def serve(host: str, port: int, announce_room: bool, *, clock_offset: float = 0.0,
+          certfile: str = "", keyfile: str = "") -> int:
+    """Serve until Ctrl+C. `clock_offset` shifts the mock's clock (a server whose time is
+    wrong, for clock-skew checks); `certfile`/`keyfile` serve https."""
     import uvicorn
 
     from api_client.mock import create_app
+    from api_client.mock.clock import OffsetClock, SystemClock
 
     def show(entry: AuditEntry) -> None:
         line = live_line(entry)
@@ -69,11 +76,14 @@ def serve(host: str, port: int, announce_room: bool) -> int:
 
     # Ctrl+C may come at any moment, start-up included: it always ends here, cleanly.
     with contextlib.suppress(KeyboardInterrupt):
-        app = create_app()
+        app = create_app(OffsetClock(clock_offset) if clock_offset else SystemClock())
         app.state.registry.observers.append(show)
-        print(banner(host, port, announce_room), flush=True)
+        scheme = "https" if certfile else "http"
+        print(banner(host, port, announce_room, scheme=scheme, clock_offset=clock_offset),
+              flush=True)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                access_log=False)
+                                access_log=False, ssl_certfile=certfile or None,
+                                ssl_keyfile=keyfile or None)
         uvicorn.Server(config).run()
     print("mock registry stopped.", file=sys.stderr)
     return 0

@@ -74,7 +74,8 @@ class Settings:
 
 
 ENV_PREFIX = "VAXTERM_"
-_RESERVED_ENV = {"VAXTERM_CONFIG_DIR"}
+# Folders, not settings keys: they say where the settings and the support log are.
+_RESERVED_ENV = {"VAXTERM_CONFIG_DIR", "VAXTERM_LOG_DIR"}
 
 
 def _key_line(text: str, section: str, key: str | None) -> int | None:

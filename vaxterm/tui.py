@@ -57,17 +57,18 @@ def run(settings: Settings, *, mock: bool, debug: bool) -> int:
     except InsecureConnection as problem:
         print(f"vaxterm: {problem.message}", file=sys.stderr)
         return 2
-    from vaxterm import debuglog
+    from vaxterm import supportlog
 
-    trace = debuglog.log_trace if debug else None
+    trace = supportlog.log_trace  # failed calls always; every call with --debug
     api = partial(client_for, settings.server, mock=mock, trace=trace)  # built on first use
     credentials = CredentialStore.for_server(settings.server.url, mock=mock)
     app = VaxtermApp(api, settings, training=mock, credentials=credentials)
-    log = debuglog.start(app.desk.names) if debug else None
+    log = supportlog.start(app.desk.names, command="app --mock" if mock else "app",
+                           debug=debug, settings=settings)
     try:
         app.run()
     finally:
-        if log is not None:
-            debuglog.stop()
+        supportlog.stop()
+        if debug and log is not None:
             print(f"vaxterm: the redacted debug log is in {log}", file=sys.stderr)
     return app.return_code or 0  # 1 after a crash

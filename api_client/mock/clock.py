@@ -30,3 +30,14 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
+
+
+class OffsetClock:
+    """Real time shifted by a fixed number of seconds: a server whose clock is wrong, for
+    training and for testing clock-skew checks (`vaxterm mock-server --clock-offset`)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.offset = timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        return datetime.now(IST) + self.offset

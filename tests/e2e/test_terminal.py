@@ -99,7 +99,7 @@ def test_a_full_session_leaves_nothing_personal_on_disk(tmp_path: Path, planted:
         # on screen or in its scrollback.
         after = term.scrollback()
     values.append("99990000000002")  # the reference ID behind the record opened
-    log = tmp_path / "xdg_state_home" / "vaxterm" / "log" / "debug.log"
+    [log] = (tmp_path / "xdg_state_home" / "vaxterm" / "log").glob("vaxterm-*.log")
     written = log.read_text()
     assert "dose 2 of COVISHIELD recorded" in written and "Locked." in written, written
     assert "the redacted debug log is in" in after

@@ -1,9 +1,11 @@
-"""`--debug` writes a log support can read: screens, calls, errors, a crash's traceback;
-and nothing personal, because every line passes the redaction function."""
+"""The support log at `--debug` level is what support reads: screens, every call, errors, a
+crash's traceback; and nothing personal, because every line passes the redaction function."""
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from api_client import errors as e
 from tests.support import flow
 from tests.support.app import build
 from tests.support.leaks import find_leaks
-from vaxterm import debuglog
+from vaxterm import supportlog
 
 pytestmark = pytest.mark.anyio
 MOBILE = "9000000002"
@@ -20,8 +22,9 @@ MOBILE = "9000000002"
 
 async def test_a_full_session_is_logged_for_support_with_nothing_personal(tmp_path: Path
                                                                          ) -> None:
-    rig = build(trace=debuglog.log_trace)
-    log = debuglog.start(rig.app.desk.names, tmp_path / "logs" / "debug.log")
+    rig = build(trace=supportlog.log_trace)
+    log = supportlog.start(rig.app.desk.names, folder=tmp_path / "logs", debug=True)
+    assert log is not None
     try:
         async with rig.app.run_test(size=(100, 30)) as pilot:
             await flow.signed_in(pilot, rig)
@@ -39,9 +42,10 @@ async def test_a_full_session_is_logged_for_support_with_nothing_personal(tmp_pa
             assert rig.app.desk.doses_recorded == 1
             await pilot.press("ctrl+q")
     finally:
-        debuglog.stop()
+        supportlog.stop()
     text = log.read_text()
     assert (log.stat().st_mode & 0o777) == 0o600
+    assert (log.parent.stat().st_mode & 0o777) == 0o700
     for expected in ("vaxterm.http POST /api/v2/auth/vaccinator/login -> 200 in ",
                      "POST /api/v2/vaccinator/beneficiaries/confirmOTP -> 400 in ",
                      "code=USRAUT0014", "error OtpWrong code=USRAUT0014",
@@ -58,7 +62,8 @@ async def test_a_full_session_is_logged_for_support_with_nothing_personal(tmp_pa
 async def test_a_crash_traceback_is_logged_redacted_and_without_locals(tmp_path: Path
                                                                       ) -> None:
     rig = build()
-    log = debuglog.start(rig.app.desk.names, tmp_path / "debug.log")
+    log = supportlog.start(rig.app.desk.names, folder=tmp_path)
+    assert log is not None
     try:
         with pytest.raises(ValueError):
             async with rig.app.run_test(size=(100, 30)) as pilot:
@@ -74,14 +79,17 @@ async def test_a_crash_traceback_is_logged_redacted_and_without_locals(tmp_path:
                 await pilot.pause()
                 await pilot.pause()
     finally:
-        debuglog.stop()
+        supportlog.stop()
     text = log.read_text()
     assert "Traceback (most recent call last)" in text and "in explode" in text
     assert "ValueError: bad record for [name] [number]" in text
+    # The reference the vaccinator is told to quote is kept as shown, not masked.
+    assert re.search(r" vaxterm crash [0-9a-f]{8}\n", text), text
     assert find_leaks([tmp_path], [name, *name.split(), MOBILE]) == []
 
 
-def test_without_debug_nothing_is_logged_anywhere(capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_a_session_nothing_reaches_the_terminal(capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
     logger = logging.getLogger("vaxterm")
     assert not logger.propagate
     assert all(isinstance(h, logging.NullHandler) for h in logger.handlers)
@@ -89,13 +97,16 @@ def test_without_debug_nothing_is_logged_anywhere(capsys: pytest.CaptureFixture[
     assert capsys.readouterr() == ("", "")
 
 
-def test_the_log_is_rewritten_at_each_start_where_it_is_told(tmp_path: Path) -> None:
-    assert debuglog.log_file({"VAXTERM_LOG_DIR": str(tmp_path)}) == tmp_path / "debug.log"
-    (tmp_path / "debug.log").write_text("an old log")
-    (tmp_path / "debug.log").chmod(0o644)
-    for run in ("first run", "second run"):
-        log = debuglog.start(lambda: [], tmp_path / "debug.log")
-        logging.getLogger("vaxterm").info(run)
-        debuglog.stop()
-    assert "second run" in log.read_text() and "first run" not in log.read_text()
+def test_the_log_is_where_it_is_told_and_owner_only_whatever_the_umask(tmp_path: Path
+                                                                        ) -> None:
+    assert supportlog.log_dir({"VAXTERM_LOG_DIR": str(tmp_path / "x")}) == tmp_path / "x"
+    wide = os.umask(0o000)
+    try:
+        log = supportlog.start(environ={"VAXTERM_LOG_DIR": str(tmp_path / "x")})
+        logging.getLogger("vaxterm").info("a line")
+        supportlog.stop()
+    finally:
+        os.umask(wide)
+    assert log is not None and log.parent == tmp_path / "x"
     assert (log.stat().st_mode & 0o777) == 0o600
+    assert (log.parent.stat().st_mode & 0o777) == 0o700
