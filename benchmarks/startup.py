@@ -1,137 +1,416 @@
-"""Start-up to an interactive login screen, against a bare Textual app, in the same terminal.
+"""Start-up to an interactive login screen, against two bare Textual apps, in the same terminal.
 
-    python benchmarks/startup.py [--runs 10]
+    python benchmarks/startup.py [--runs 10] [--timeout 30]
 
 Each run starts a fresh Python process on a pseudo-terminal (Textual's real driver, not
 headless) and times it from launch until the app has painted its first interactive screen:
-the login screen of `vaxterm --mock` (demo accounts loaded), or a bare App with one Label.
-Runs alternate between the two so machine noise hits both; bytecode is compiled first, as
-`pip install` does. Prints medians and the ratio (goal: <= 1.25x).
+
+  A  a bare App with one Label;
+  B  a bare App whose pushed screen holds the same kinds of widgets as the login form (a docked
+     header, Labels, three Inputs, a Checkbox, a Button, a DataTable with a few rows, a Footer):
+     the like-for-like baseline;
+  C  `vaxterm --mock` through its real entry point (`vaxterm.cli.main`), until the login form is
+     painted and focused, then until the demo accounts are shown.
+
+Runs rotate A/B/C, B/C/A, C/A/B so machine noise hits all three; one unmeasured run of each
+first writes bytecode, as `pip install` does. Prints medians and the ratios of C to A and to
+B (goal: C <= 1.25x B). A run that fails or takes longer than --timeout is reported with the
+last lines of its terminal and the others go on; the exit status is then 1.
+
+The children are this file run with `--child`: each attaches a probe through Textual's public
+`auto_pilot` hook, so the apps under test run unchanged and need not be importable by name.
 """
 
 from __future__ import annotations
 
-import argparse
+# The children import this module too: only what they need is imported at the top, so they
+# time the app, not the benchmark. The rest is imported inside the parent's functions.
+import asyncio
 import os
-import pty
-import statistics
-import subprocess
 import sys
-import threading
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-CHILD_VAXTERM = """
-import os, sys, time
-from vaxterm.connection import client_for
-from vaxterm.settings import Settings
-from vaxterm.app import VaxtermApp
-from screens.login import LoginScreen
-from textual.widgets import DataTable
+if TYPE_CHECKING:
+    from textual.app import App, ComposeResult
+    from textual.pilot import Pilot
 
-import vaxterm.app
-from pathlib import Path
+COLUMNS, LINES = 100, 30
+POLL = 0.005  # seconds between looks at the app while waiting for a screen
+RECORD = "startup"  # first word of the one line a child writes: "startup <painted> <filled>\n"
 
-class Timed(VaxtermApp):
-    # Defined in -c code, so Textual cannot locate a relative stylesheet from this class.
-    CSS_PATH = str(Path(vaxterm.app.__file__).with_name("app.tcss"))
-    form_at = 0.0
+# --- the children ----------------------------------------------------------------------------
 
-    def on_ready(self):
-        self.set_interval(0.005, self._check)
+Check = Callable[["App[Any]"], bool]
 
-    def _check(self):
-        if not isinstance(self.screen, LoginScreen):
+
+def probe(report_fd: int, painted: Check, filled: Check) -> Callable[[Pilot[Any]], Any]:
+    """An auto-pilot that waits for `painted`, then for the refresh after it (the first
+    paint), then the same for `filled`; writes one newline-terminated record with both
+    clock readings and exits the app. It writes once by construction: a coroutine, not a
+    timer that could fire again before the app has gone."""
+
+    async def after_refresh(app: App[Any]) -> float:
+        done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+
+        def mark() -> None:
+            if not done.done():
+                done.set_result(time.perf_counter())
+
+        app.screen.call_after_refresh(mark)
+        return await done
+
+    async def until(app: App[Any], check: Check) -> bool:
+        # A return code means the app is ending (a crash sets 1): stop, let its error be
+        # printed, and the parent reports a run without a reading.
+        while app.is_running and app.return_code is None:
+            if check(app):
+                return True
+            await asyncio.sleep(POLL)
+        return False
+
+    async def run(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        if not await until(app, painted):
             return
-        if not self.form_at:
-            self.screen.call_after_refresh(self._form_painted)
-        elif self.screen.query_one("#accounts", DataTable).row_count:
-            self.screen.call_after_refresh(self._done)
+        painted_at = await after_refresh(app)
+        if not await until(app, filled):
+            return
+        filled_at = painted_at if filled is painted else await after_refresh(app)
+        os.write(report_fd, f"{RECORD} {painted_at!r} {filled_at!r}\n".encode())
+        app.exit()
 
-    def _form_painted(self):
-        self.form_at = self.form_at or time.perf_counter()
-
-    def _done(self):
-        os.write(int(sys.argv[1]), f"{self.form_at} {time.perf_counter()}".encode())
-        self.exit()
-
-settings = Settings()
-Timed(lambda: client_for(settings.server, mock=True), settings, training=True).run()
-"""
-
-CHILD_BARE = """
-import os, sys
-from textual.app import App
-from textual.widgets import Label
-
-class Bare(App):
-    def compose(self):
-        yield Label("Hello")
-    def on_ready(self):
-        self.call_after_refresh(self._done)
-    def _done(self):
-        import time
-        now = time.perf_counter()
-        os.write(int(sys.argv[1]), f"{now} {now}".encode())
-        self.exit()
-
-Bare().run()
-"""
+    return run
 
 
-def one_run(code: str) -> tuple[float, float]:
-    """Seconds from launch to (first interactive paint, everything filled in) on a fresh
-    pseudo-terminal. The child reports both on its own clock, which it shares with us."""
-    master, slave = pty.openpty()
-    ready_r, ready_w = os.pipe()
-    # As installed: pip compiles bytecode at install time, so let the warm-up run write it
-    # here too (some machines set PYTHONDONTWRITEBYTECODE, which would recompile each run).
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update({"TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"})
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code, str(ready_w)], stdin=slave,
-                             stdout=slave, stderr=slave, pass_fds=(ready_w,), env=env,
-                             close_fds=True)
-    os.close(slave)
-    os.close(ready_w)
+def has_label(app: App[Any]) -> bool:
+    return bool(app.screen.query("Label"))
 
-    def drain() -> None:  # a terminal that is never read would block the child
-        try:
-            while os.read(master, 65536):
-                pass
-        except OSError:
-            pass
 
-    threading.Thread(target=drain, daemon=True).start()
-    message = os.read(ready_r, 64).decode()
-    if not message:
-        raise SystemExit("the child exited before it was ready")
-    painted, filled = (float(x) - started for x in message.split())
-    os.close(ready_r)
-    child.wait(timeout=30)
-    os.close(master)
+def form_focused(app: App[Any]) -> bool:
+    return type(app.screen).__name__ == "Form" and app.screen.focused is not None
+
+
+def login_focused(app: App[Any]) -> bool:
+    # By name: importing the screen's module here would time it outside the app's own order.
+    return type(app.screen).__name__ == "LoginScreen" and app.screen.focused is not None
+
+
+def demo_accounts_shown(app: App[Any]) -> bool:
+    return any(getattr(table, "row_count", 0) for table in app.screen.query("#accounts"))
+
+
+def child_label(report_fd: int) -> None:
+    from textual.app import App
+    from textual.widgets import Label
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Label("Hello")
+
+    app = Bare()
+    app.run(auto_pilot=probe(report_fd, has_label, has_label))
+    sys.exit(app.return_code or 0)
+
+
+def child_widgets(report_fd: int) -> None:
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.containers import Horizontal, Vertical
+    from textual.screen import Screen
+    from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Static
+
+    class Form(Screen[None]):
+        BINDINGS = [Binding("escape", "app.quit", "Back", show=False)]
+        DEFAULT_CSS = """
+        Form #top { dock: top; height: auto; }
+        Form #banner { background: $warning; color: $background; content-align: center middle; }
+        Form #row { height: 1fr; }
+        Form #form { width: 1fr; max-width: 56; padding: 0 2; height: auto; }
+        Form Input { width: 100%; }
+        Form #demo { width: 1fr; padding: 0 1; height: auto; }
+        Form DataTable { height: auto; max-height: 8; }
+        """
+
+        def compose(self) -> ComposeResult:
+            with Vertical(id="top"):
+                yield Static("A docked header line", id="banner")
+                yield Static("Not signed in")
+            with Horizontal(id="row"):
+                with Vertical(id="form"):
+                    yield Label("Sign in")
+                    yield Label("Username")
+                    yield Input(placeholder="your username")
+                    yield Label("Password")
+                    yield Input(password=True, placeholder="password")
+                    yield Label("Code")
+                    yield Input(placeholder="6 digits", max_length=6, restrict=r"[0-9]*")
+                    yield Checkbox("Remember password here")
+                    yield Static("", id="problem")
+                    yield Button("Sign in", variant="primary")
+                with Vertical(id="demo"):
+                    yield Label("Demo accounts")
+                    yield DataTable(show_cursor=False)
+                    yield Static("A note under the table")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("Username", "Password", "Code now")
+            for n in range(1, 5):  # synthetic placeholders
+                table.add_row(f"sample{n}", "Example@1", f"{n:06d}")
+            self.query_one(Input).focus()
+
+    class Bare(App[None]):
+        BINDINGS = [Binding("f1", "bell", "Help"),
+                    Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+        def on_mount(self) -> None:
+            self.push_screen(Form())  # as vaxterm does: the form is a screen of its own
+
+    app = Bare()
+    app.run(auto_pilot=probe(report_fd, form_focused, form_focused))
+    sys.exit(app.return_code or 0)
+
+
+def child_vaxterm(report_fd: int) -> None:
+    """`vaxterm --mock` by its console entry point. The entry point calls `App.run()` itself,
+    so the probe is passed in by wrapping `App.run`: this finds vaxterm's App wherever it
+    lives (`vaxterm.app` or the `screens` package) and leaves it unchanged."""
+    from textual.app import App
+
+    from vaxterm import cli
+
+    plain_run = App.run
+    pilot = probe(report_fd, login_focused, demo_accounts_shown)
+
+    def run_with_probe(self: App[Any], *args: Any, **kwargs: Any) -> Any:
+        return plain_run(self, *args, **{**kwargs, "auto_pilot": pilot})
+
+    App.run = run_with_probe  # type: ignore[method-assign]
+    sys.exit(cli.main(["--mock"]))
+
+
+CHILDREN: dict[str, Callable[[int], None]] = {
+    "label": child_label, "widgets": child_widgets, "vaxterm": child_vaxterm}
+
+# --- the parent --------------------------------------------------------------------------------
+
+
+class RunFailed(Exception):
+    """One run gave no reading; the message says why, with the terminal's last lines."""
+
+
+class Terminal:
+    """Reads the child's terminal so it never blocks on a full pty, keeping the last few KB
+    for the report when a run fails."""
+
+    def __init__(self, fd: int) -> None:
+        import threading
+
+        self.fd = fd
+        self.tail = bytearray()
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:  # EIO: every holder of the child's side has closed it
+                return
+            if not chunk:
+                return
+            self.tail += chunk
+            del self.tail[:-8192]
+
+    def last_lines(self, count: int = 8) -> str:
+        import re
+
+        self.thread.join(timeout=2)
+        text = self.tail.decode(errors="replace")
+        # Escape sequences (CSI, OSC, two-byte) and carriage returns: only the words remain.
+        text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]",
+                      "", text).replace("\r", "")
+        lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+        return "\n".join(f"    | {line}" for line in lines[-count:]) or "    | (nothing)"
+
+
+def read_record(fd: int, deadline: float) -> bytes | None:
+    """The first newline-terminated line the child writes, or None if it closed the pipe
+    (exited) first. Raises TimeoutError at the deadline."""
+    import select
+
+    data = b""
+    while b"\n" not in data:
+        left = deadline - time.perf_counter()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return None
+        data += chunk
+    return data.split(b"\n", 1)[0]
+
+
+def parse_record(line: bytes, started: float) -> tuple[float, float]:
+    """Seconds from launch to (painted, filled). The child reads the same system-wide
+    monotonic clock (time.perf_counter), so its readings compare with ours."""
+    words = line.decode(errors="replace").split()
+    try:
+        if len(words) != 3 or words[0] != RECORD:
+            raise ValueError
+        painted, filled = float(words[1]) - started, float(words[2]) - started
+    except ValueError:
+        raise RunFailed(f"unreadable reading {line[:80]!r}") from None
+    if not 0 < painted <= filled:
+        raise RunFailed(f"implausible reading {line[:80]!r}")
     return painted, filled
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10)
-    runs = min(parser.parse_args().runs, 50)
-    one_run(CHILD_BARE)  # warm the file cache and write bytecode for both
-    one_run(CHILD_VAXTERM)
-    bare, form, panel = [], [], []
-    for _ in range(runs):
-        bare.append(one_run(CHILD_BARE)[0])
-        painted, filled = one_run(CHILD_VAXTERM)
-        form.append(painted)
-        panel.append(filled)
-    b, f, p = (statistics.median(x) for x in (bare, form, panel))
-    print(f"start-up on a pty, {runs} runs each, medians (time.perf_counter is system-wide)")
-    print(f"  bare Textual app, one Label painted            {b * 1000:6.0f} ms")
-    print(f"  vaxterm --mock, login form painted, focused    {f * 1000:6.0f} ms  "
-          f"ratio {f / b:4.2f}x  (goal <= 1.25x)")
-    print(f"  vaxterm --mock, demo accounts and codes shown  {p * 1000:6.0f} ms  "
-          f"ratio {p / b:4.2f}x")
+def child_env(config_home: str) -> dict[str, str]:
+    # As installed: pip compiles bytecode at install time, so let the warm-up run write it
+    # here too (some machines set PYTHONDONTWRITEBYTECODE, which would recompile each run).
+    # No TEXTUAL_* (devtools, logs) or VAXTERM_* from this shell: every app starts the same.
+    env = {k: v for k, v in os.environ.items()
+           if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith(("TEXTUAL", "VAXTERM_"))}
+    # An empty config directory: defaults, whatever this user's config.toml says.
+    env.update({"TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES),
+                "XDG_CONFIG_HOME": config_home})
+    return env
+
+
+def one_run(variant: str, *, root: str, env: dict[str, str], timeout: float
+            ) -> tuple[float, float]:
+    """Seconds from launch to (first interactive paint, everything filled in) on a fresh
+    pseudo-terminal; RunFailed if the child dies, reports nonsense or overruns `timeout`."""
+    import contextlib
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+    ready_r, ready_w = os.pipe()  # a fresh pipe each run: no reading can leak into the next
+    started = time.perf_counter()
+    try:
+        # `-m` from the project root: the code under test is this checkout's, and the
+        # child loads this module from its cached bytecode like every other module.
+        child = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.startup", "--child", variant, str(ready_w)],
+            cwd=root, stdin=slave, stdout=slave, stderr=slave, pass_fds=(ready_w,), env=env,
+            close_fds=True)
+    finally:
+        os.close(slave)
+        os.close(ready_w)
+    terminal = Terminal(master)
+    try:
+        try:
+            line = read_record(ready_r, started + timeout)
+        except TimeoutError:
+            child.kill()
+            child.wait()
+            raise RunFailed(f"no reading within {timeout:g} s; stopped it. Its terminal:\n"
+                            f"{terminal.last_lines()}") from None
+        if line is None:
+            try:
+                code: int | str = child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = "none yet"
+            raise RunFailed(f"exited (code {code}) before its first paint. Its terminal:\n"
+                            f"{terminal.last_lines()}")
+        reading = parse_record(line, started)
+        # It exits by itself after reporting; if not, the reading stands and the kill below
+        # tidies up.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=10)
+        return reading
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        terminal.thread.join(timeout=2)
+        os.close(ready_r)
+        os.close(master)
+
+
+def main() -> int:
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="measured runs of each app")
+    parser.add_argument("--timeout", type=float, default=30.0,
+                        help="seconds a run may take before it is stopped and reported")
+    args = parser.parse_args()
+    if not 1 <= args.runs <= 100 or args.timeout <= 0:
+        parser.error("--runs must be 1 to 100 and --timeout positive")
+    root = str(Path(__file__).resolve().parent.parent)
+    with tempfile.TemporaryDirectory(prefix="vaxterm-startup-") as config_home:
+        return measure(args.runs, args.timeout, root, child_env(config_home))
+
+
+def measure(runs: int, timeout: float, root: str, env: dict[str, str]) -> int:
+    import statistics
+
+    names = list(CHILDREN)
+
+    def run(variant: str, label: str) -> tuple[float, float] | None:
+        try:
+            return one_run(variant, root=root, env=env, timeout=timeout)
+        except RunFailed as failure:
+            print(f"{label} of {variant} failed: {failure}", file=sys.stderr)
+            return None
+
+    for name in names:  # warm the file cache and write bytecode; a failure here is final
+        if run(name, "warm-up run") is None:
+            return 1
+    readings: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    failed = 0
+    for round_ in range(runs):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            reading = run(name, f"run {round_ + 1}")
+            if reading is None:
+                failed += 1
+            else:
+                readings[name].append(reading)
+    if any(not got for got in readings.values()):
+        print("no median: an app never finished a run (see above)", file=sys.stderr)
+        return 1
+
+    def line(text: str, values: list[float]) -> float:
+        median = statistics.median(values)
+        print(f"  {text:<52}{median * 1000:6.0f} ms   "
+              f"(min {min(values) * 1000:.0f}, max {max(values) * 1000:.0f})")
+        return median
+
+    counts = sorted({len(got) for got in readings.values()})
+    print(f"start-up on a {COLUMNS}x{LINES} pty, {'/'.join(map(str, counts))} runs each, "
+          "medians (time.perf_counter is system-wide)")
+    a = line("A  bare Textual app, one Label painted", [r[0] for r in readings["label"]])
+    b = line("B  bare Textual app, login-form widgets painted",
+             [r[0] for r in readings["widgets"]])
+    c = line("C  vaxterm --mock, login form painted, focused",
+             [r[0] for r in readings["vaxterm"]])
+    d = line("   vaxterm --mock, demo accounts and codes shown",
+             [r[1] for r in readings["vaxterm"]])
+    print(f"  ratio C/A  login form vs one Label           {c / a:5.2f}x")
+    print(f"  ratio C/B  login form vs same widgets        {c / b:5.2f}x   (goal <= 1.25x)")
+    print(f"  ratio      demo accounts shown vs B          {d / b:5.2f}x")
+    if failed:
+        print(f"{failed} run(s) failed (see above); the medians are of the runs that finished",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--child"]:
+        CHILDREN[sys.argv[2]](int(sys.argv[3]))
+    else:
+        sys.exit(main())
