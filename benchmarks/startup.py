@@ -3,12 +3,14 @@
     python benchmarks/startup.py [--runs 10] [--timeout 30]
 
 Each run starts a fresh Python process on a pseudo-terminal (Textual's real driver, not
-headless) and times it from launch to its first screen, in two ways:
+headless) and times it from launch to its first screen, in three ways:
 
   seen   the screen's first frame reached the terminal (a word of it, read by this process);
   ready  the app's first idle moment after that frame: from then on keys are answered. Work
          an app starts right after its first frame (vaxterm loads the demo accounts) delays
-         this one. It is what this benchmark has always measured.
+         this one. It is what this benchmark has always measured;
+  cpu    the CPU time the app had used when ready (all its threads). Other work on the
+         machine disturbs it least: on a busy machine, compare this ratio.
 
 The apps:
 
@@ -21,8 +23,8 @@ The apps:
 
 Runs rotate A/B/C, B/C/A, C/A/B so machine noise hits all three; one unmeasured run of each
 first writes bytecode, as `pip install` does. Prints medians and the ratios of C to A and to
-B (goal: C <= 1.25x B). A run that fails or takes longer than --timeout is reported with the
-last lines of its terminal and the others go on; the exit status is then 1.
+B in each column (goal: C <= 1.25x B). A run that fails or takes longer than --timeout is
+reported with the last lines of its terminal and the others go on; the exit status is then 1.
 
 The children are this file run with `--child`: each attaches a probe through Textual's public
 `auto_pilot` hook, so the apps under test run unchanged and need not be importable by name.
