@@ -9,6 +9,8 @@ Nothing here writes to disk.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
@@ -67,6 +69,7 @@ class VaxtermApp(LockGuard):
         # The client (and httpx) is built on first use, after the first paint.
         self._connect = connect
         self._api: ApiClient | None = None
+        self._connecting = asyncio.Lock()
         self.settings = settings
         self.training = training
         self.clock = clock or (lambda: datetime.now().astimezone())
@@ -85,8 +88,16 @@ class VaxtermApp(LockGuard):
         from screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+        self.call_after_refresh(self._started)
         self.set_interval(1, self.lock_if_idle)
         self.set_interval(1, self.retry_unconfirmed)
+
+    def _started(self) -> None:
+        # tui.run switched the collector off for start-up; what start-up built lives as long
+        # as the app, so it is frozen out of every later collection.
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     # --- idle lock ------------------------------------------------------------------------
 
@@ -128,6 +139,16 @@ class VaxtermApp(LockGuard):
     def user(self) -> m.User | None:
         """Who is signed in: the client learns it at login and forgets it at sign-out."""
         return self._api.user if self._api is not None else None
+
+    async def connected(self) -> ApiClient:
+        """The client, built off the event loop the first time: importing httpx and the wire
+        models (and, for https, loading the trust store) takes 50-150 ms, which the login form
+        should not wait for."""
+        if self._api is None:
+            async with self._connecting:
+                if self._api is None:
+                    self._api = await asyncio.to_thread(self._connect)
+        return self._api
 
     @property
     def api(self) -> ApiClient:

@@ -8,14 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, DataTable, Label, Static
+from textual.widgets import Button, Checkbox, Label, Static
 
 from api_client import errors as e
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm.credentials import CredentialError
 from vaxterm.signin import SignIn
-from vaxterm.validators import check_otp
 
 
 class LoginScreen(WorkScreen):
@@ -55,6 +54,8 @@ is still asked every time. `vaxterm forget` removes it.
             if self.vax.training:
                 with Vertical(id="demo"):
                     yield Label("Demo accounts (training)", classes="title")
+                    from textual.widgets import DataTable  # training only
+
                     yield DataTable(id="accounts", show_cursor=False)
                     yield Static("trainee01…trainee40 use the same password.", id="demo-note")
 
@@ -73,6 +74,8 @@ is still asked every time. `vaxterm forget` removes it.
             self._start_demo_panel()
 
     def _start_demo_panel(self) -> None:
+        from textual.widgets import DataTable
+
         table = self.query_one("#accounts", DataTable)
         table.add_columns("Username", "Password", "Code now")
         # After the first paint: the form is usable while the demo panel fills in.
@@ -84,7 +87,7 @@ is still asked every time. `vaxterm forget` removes it.
         """A training server (a classroom) gets the TRAINING banner and the demo panel; a
         production one over plain http is refused before any password is sent."""
         try:
-            meta = await self.vax.api.meta()
+            meta = await (await self.vax.connected()).meta()
         except e.InsecureConnection as refused:
             self.problem().say(self.vax.describe(refused))
             self.query_one("#sign-in", Button).disabled = True
@@ -137,8 +140,10 @@ is still asked every time. `vaxterm forget` removes it.
 
     @work(exclusive=True, group="demo", exit_on_error=False)
     async def load_demo_accounts(self) -> None:
+        from textual.widgets import DataTable
+
         try:
-            accounts = await self.vax.api.demo_accounts()
+            accounts = await (await self.vax.connected()).demo_accounts()
         except e.ApiError:
             return  # the panel is a convenience; the login itself reports failures
         table = self.query_one("#accounts", DataTable)
@@ -163,6 +168,8 @@ is still asked every time. `vaxterm forget` removes it.
         self.sign_in()
 
     def sign_in(self) -> None:
+        from vaxterm.validators import check_otp  # loads the wire models: not before the form
+
         username = self.query_one("#username", Field).value.strip()
         password = self.query_one("#password", Field).value
         code = check_otp(self.query_one("#code", Field).value)

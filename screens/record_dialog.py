@@ -4,7 +4,7 @@ a few fields, Back and a confirm button."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,9 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
-from api_client.models import SummaryRecord
 from screens.base import Dialog
 from screens.widgets import Problem
+
+if TYPE_CHECKING:
+    from api_client.models import SummaryRecord
 
 
 class RecordDialog(Dialog[bool]):

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from api_client import models as m
-from vaxterm.dose_form import DoseDraft
 from vaxterm.outbox import Outbox
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the wire models load with the client, after the first paint
+    from api_client import models as m
     from api_client.client import Consent
+    from vaxterm.dose_form import DoseDraft
 
 
 @dataclass

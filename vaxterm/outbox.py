@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from api_client import errors as e
-from api_client import models as m
-from vaxterm.dose_form import DoseDraft
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the wire models load with the client, after the first paint
+    from api_client import models as m
     from api_client.client import ApiClient, Consent
+    from vaxterm.dose_form import DoseDraft
 
 # Seconds between background tries: soon at first, then no more than once a minute.
 BACKOFF = (5.0, 10.0, 20.0, 40.0, 60.0)

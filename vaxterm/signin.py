@@ -10,9 +10,9 @@ import hmac
 from typing import TYPE_CHECKING
 
 from api_client import errors as e
-from api_client import models as m
 
 if TYPE_CHECKING:
+    from api_client import models as m
     from api_client.client import ApiClient
 
 

@@ -36,6 +36,19 @@ def disable_core_dumps() -> None:
 
 
 def run(settings: Settings, *, mock: bool, debug: bool) -> int:
+    import gc
+
+    # No collection while start-up builds the app (tens of ms of passes over objects that live
+    # as long as it does); the App freezes them and switches the collector on after the first
+    # paint.
+    gc.disable()
+    try:
+        return _run(settings, mock=mock, debug=debug)
+    finally:
+        gc.enable()  # whatever happened, the process goes on with a collector
+
+
+def _run(settings: Settings, *, mock: bool, debug: bool) -> int:
     neutralise_textual_env(os.environ, debug_training=debug and mock)
     disable_core_dumps()
     from functools import partial
