@@ -62,19 +62,15 @@ class WorkScreen(_Reaches, Screen[None]):
         self.refresh_context()
 
     def refresh_context(self) -> None:
-        desk = self.vax.desk
-        parts = []
-        open_doses = bool(desk.outbox)
-        if self.vax.user is not None:
-            # The centre gives way to the outbox's state, so the line fits in 80 columns.
-            parts.append(self.vax.user.username if open_doses
-                         else f"{self.vax.user.username} @ {self.vax.user.centre_name}")
+        desk, user = self.vax.desk, self.vax.user
+        if user is None:
+            self.query_one(ContextBar).show([])
+            return
+        parts = [user.username]
         if desk.session is not None:
-            parts.append(desk.session.vaccine)
-            parts.append(f"{desk.doses_recorded} recorded")
-        if self.vax.user is not None:
-            parts.append(("⚠ " if open_doses else "") + desk.outbox.status())
-        self.query_one(ContextBar).update(" │ ".join(parts) or "Not signed in")
+            parts += [desk.session.vaccine, f"{desk.doses_recorded} recorded"]
+        parts.append(("⚠ " if desk.outbox else "") + desk.outbox.status())
+        self.query_one(ContextBar).show(parts, place=f" @ {user.centre_name}")
 
     def action_back(self) -> None:
         """One step back: this screen closes; what it held goes with it."""

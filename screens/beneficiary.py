@@ -32,7 +32,8 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
     # Priority, so the footer shows it although the list has focus (its Enter would select).
     BINDINGS = [Binding("enter", "check_id", "Check photo ID", priority=True,
                         id="beneficiary.next"),
-                Binding("f5", "reload", "Read again", id="beneficiary.reload")]
+                # Offered in words when a read fails; the footer stays short at 80 columns.
+                Binding("f5", "reload", "Read again", show=False, id="beneficiary.reload")]
 
     def compose_body(self) -> ComposeResult:
         consent = self.vax.desk.consent

@@ -14,9 +14,13 @@ from vaxterm.outbox import UnconfirmedDose
 
 
 def dose_line(dose: UnconfirmedDose) -> str:
-    state = "being sent now" if dose.sending else f"not confirmed, {dose.tries} tries"
-    if dose.last_problem and not dose.sending:
-        state += f" ({dose.last_problem})"
+    if dose.sending:
+        return f"• {dose.label()}: being sent now"
+    state = "not confirmed yet"
+    if dose.tries:
+        state += f", tried again {dose.tries} time{'s' if dose.tries > 1 else ''}"
+    if dose.last_problem:
+        state += f" ({dose.last_problem.lower()})"
     return f"• {dose.label()}: {state}"
 
 

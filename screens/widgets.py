@@ -24,11 +24,34 @@ class TrainingBanner(Static):
 
 
 class ContextBar(Static):
-    """Who is signed in, where, which session and how many doses so far."""
+    """Who is signed in, where, which session, how many doses so far and whether the registry
+    confirmed them all. Where the line is too narrow, the place gives way first: the count
+    and the doses not confirmed must always be seen."""
 
     DEFAULT_CSS = """
     ContextBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
     """
+    SEPARATOR = " │ "
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self._parts: list[str] = []
+        self._place = ""
+
+    def show(self, parts: list[str], place: str = "") -> None:
+        """`place` follows the first part when there is room for it."""
+        self._parts, self._place = parts, place
+        self.update(self._line(self.content_size.width or 1000))
+
+    def _line(self, width: int) -> str:
+        if not self._parts:
+            return "Not signed in"
+        with_place = [self._parts[0] + self._place, *self._parts[1:]]
+        line = self.SEPARATOR.join(with_place)
+        return line if len(line) <= width else self.SEPARATOR.join(self._parts)
+
+    def on_resize(self) -> None:
+        self.update(self._line(self.content_size.width))
 
 
 class Field(Input):

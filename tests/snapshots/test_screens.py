@@ -138,6 +138,36 @@ async def error_uncertain(pilot: Pilot[Any], rig: Rig) -> None:
     await flow.recorded(pilot)
 
 
+async def outbox_status(pilot: Pilot[Any], rig: Rig) -> None:
+    """The dose's answer never came and the vaccinator closed the error: every screen says
+    so in its context line, and F4 appears."""
+    await error_uncertain(pilot, rig)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
+async def outbox_dialog(pilot: Pilot[Any], rig: Rig) -> None:
+    await outbox_status(pilot, rig)
+    await pilot.press("f4")
+    await settle(pilot)
+
+
+async def quit_guard(pilot: Pilot[Any], rig: Rig) -> None:
+    await outbox_status(pilot, rig)
+    await pilot.press("ctrl+q")
+    await settle(pilot)
+
+
+async def sign_out_guard(pilot: Pilot[Any], rig: Rig) -> None:
+    await outbox_status(pilot, rig)
+    await pilot.press("escape")  # back to the person
+    await settle(pilot)
+    await pilot.press("escape")  # back to Search
+    await settle(pilot)
+    await pilot.press("ctrl+l")
+    await settle(pilot)
+
+
 async def reauth(pilot: Pilot[Any], rig: Rig) -> None:
     await record_dose(pilot, rig)
     rig.registry.state.tokens.clear()
@@ -209,7 +239,8 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     login_screen, login_wrong_password, login_locked, session_picker, search, search_invalid,
     search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
     beneficiary_family, beneficiary_too_early, id_check, id_check_mismatch, record_dose,
-    record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, reauth, reconsent,
+    record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, outbox_status,
+    outbox_dialog, quit_guard, sign_out_guard, reauth, reconsent,
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
     training_panel_inbox, locked)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
