@@ -9,7 +9,6 @@ duration, errorCode and request id of every exchange, never a body, a header val
 
 from __future__ import annotations
 
-import contextlib
 import random
 import time
 from collections.abc import Callable
@@ -311,15 +310,19 @@ class ApiClient:
         """Renew the login token now (the token also renews itself while in use)."""
         await self._auth.renew()
 
-    async def logout(self) -> None:
-        """Tell the server, and drop the token whatever it answers."""
+    async def logout(self) -> e.ApiError | None:
+        """Tell the server, and drop the token whatever it answers. Returns why the server
+        could not be told, if it could not (the token then dies there by itself at its
+        expiry, within 15 minutes); None when it was told or there was no login."""
         token = self._auth.token
         self.forget_login()
         if token is None:
-            return
-        # If the server cannot be told, the token dies there by itself within 15 minutes.
-        with contextlib.suppress(e.ApiError):
+            return None
+        try:
             await self._call("logout", m.LogoutResponse, auth=self._auth.exact(token))
+        except e.ApiError as untold:
+            return untold
+        return None
 
     # --- sessions and search ------------------------------------------------------------------
 

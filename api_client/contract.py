@@ -40,7 +40,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.TxnResponse, request=m.LoginRequest, auth=False,
              errors=("REQVAL0001", "USRAUT0001", "USRAUT0002")),
     Endpoint("confirmLogin", "POST", "/auth/vaccinator/confirmOTP",
-             "Vaccinator login, step 2: the authenticator's one-time code",
+             "Vaccinator login, step 2: the authenticator's one-time code. The same code sent "
+             "again for the same txnId within 3 minutes gets the same answer (a lost answer "
+             "is recovered), while that token lives",
              m.LoginResponse, request=m.ConfirmOtpRequest, auth=False,
              errors=("REQVAL0001", "USRAUT0014", "USRAUT0015")),
     Endpoint("renew", "POST", "/auth/vaccinator/renew",
@@ -55,7 +57,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.SearchResponse, request=m.SearchRequest,
              errors=("REQVAL0001", "USRAUT0024", "RATLMT0001")),
     Endpoint("confirmBeneficiary", "POST", "/vaccinator/beneficiaries/confirmOTP",
-             "Confirm the beneficiary's OTP; returns a consent token and the people it covers",
+             "Confirm the beneficiary's OTP; returns a consent token and the people it covers. "
+             "The same OTP sent again by the same vaccinator for the same txnId within 3 "
+             "minutes gets the same answer, while that consent lives",
              m.ConsentResponse, request=m.ConfirmOtpRequest,
              errors=("REQVAL0001", "USRAUT0014", "USRAUT0015")),
     Endpoint("beneficiary", "GET", "/vaccinator/beneficiaries/{beneficiary_reference_id}",

@@ -422,7 +422,13 @@ class VaxtermApp(LockGuard):
         LOG.info("signed out")
         self.desk.forget_everything()
         self.locked = False
-        await self.api.logout()
+        untold = await self.api.logout()
+        if untold is not None:  # signed out here all the same: nothing is kept locally
+            LOG.info("the registry could not be told of the sign-out: %s", untold.code)
+            self.notify("Signed out on this computer. The registry could not be told, so "
+                        "your login there stays open until it expires, within 15 minutes."
+                        f"\nReference: {untold.reference}", title="Signed out",
+                        severity="warning", markup=False, timeout=15)
         from screens.login import LoginScreen
 
         self._close_down_to_base()

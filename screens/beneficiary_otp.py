@@ -15,6 +15,7 @@ from api_client import models as m
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm.consent import Lookup, send_otp
+from vaxterm.presenting import code_not_answered
 from vaxterm.validators import check_otp
 
 RESEND_AFTER = timedelta(seconds=30)
@@ -108,7 +109,12 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
             problem.say(f"{self.vax.explain(expired)} Press F5.")
             return
         except e.ApiError as error:
-            problem.say(self.vax.describe(error))
+            lost = code_not_answered(error, "OTP")
+            if lost is None:
+                problem.say(self.vax.describe(error))
+            else:  # the OTP stays typed: Enter sends it again
+                self.vax.explain(error)
+                problem.say(f"{lost[0]} (ref {error.reference})")
             return
         self.vax.desk.consent = consent
         self.app.switch_screen(BeneficiaryScreen())

@@ -14,6 +14,7 @@ from api_client import errors as e
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm.credentials import CredentialError
+from vaxterm.presenting import code_not_answered
 from vaxterm.signin import SignIn
 
 
@@ -170,6 +171,10 @@ is still asked every time. `vaxterm forget` removes it.
     def sign_in(self) -> None:
         from vaxterm.validators import check_otp  # loads the wire models: not before the form
 
+        if self.vax.user is not None:  # signed in; today's sessions did not come: ask again
+            self.problem().say("Signing in…", note=True)
+            self.run_start_work()
+            return
         username = self.query_one("#username", Field).value.strip()
         password = self.query_one("#password", Field).value
         code = check_otp(self.query_one("#code", Field).value)
@@ -205,8 +210,14 @@ is still asked every time. `vaxterm forget` removes it.
         await self.start_work()
 
     def _failed(self, problem: Problem, error: e.ApiError) -> None:
-        problem.say(self.vax.describe(error))
         code = self.query_one("#code", Field)
+        lost = code_not_answered(error, "code")
+        if lost is not None:
+            self.vax.explain(error)  # logged for support
+            problem.say(f"{lost[0]} (ref {error.reference})")
+            code.focus()
+            return  # the same code again: the registry answers it as before
+        problem.say(self.vax.describe(error))
         code.value = ""
         if isinstance(error, e.WrongPassword):
             self.query_one("#password", Field).focus()
@@ -224,6 +235,10 @@ is still asked every time. `vaxterm forget` removes it.
             self.app.call_from_thread(self.app.notify, str(problem), title="Keyring",
                                       severity="warning", markup=False)
 
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def run_start_work(self) -> None:
+        await self.start_work()
+
     async def start_work(self) -> None:
         """Today's sessions; the picker only when there is more than one."""
         from screens.search import SearchScreen
@@ -232,7 +247,8 @@ is still asked every time. `vaxterm forget` removes it.
         try:
             sessions = await self.vax.api.sessions()
         except e.ApiError as error:
-            self.problem().say(self.vax.describe(error))
+            self.problem().say(f"Signed in, but today's sessions did not come: "
+                               f"{self.vax.describe(error)} Press Enter to ask again.")
             return
         desk = self.vax.desk
         desk.sessions = sessions

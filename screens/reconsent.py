@@ -14,6 +14,7 @@ from api_client.client import Consent
 from screens.base import Dialog
 from screens.widgets import Field, Problem
 from vaxterm.consent import Lookup, send_otp
+from vaxterm.presenting import code_not_answered
 from vaxterm.validators import SearchKind, check_otp
 
 
@@ -63,8 +64,13 @@ class ReconsentModal(Dialog[Consent | None]):
             consent = await self.vax.call_api(
                 lambda: self.vax.api.confirm_beneficiary(self._txn, otp))
         except e.ApiError as error:
-            self.query_one("#otp", Field).value = ""
-            self.problem().say(self.vax.describe(error))
+            lost = code_not_answered(error, "OTP")
+            if lost is None:
+                self.query_one("#otp", Field).value = ""
+                self.problem().say(self.vax.describe(error))
+            else:  # the OTP stays typed: Enter sends it again
+                self.vax.explain(error)
+                self.problem().say(f"{lost[0]} (ref {error.reference})")
             return
         self.dismiss(consent)
 

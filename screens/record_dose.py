@@ -116,7 +116,10 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
             assert outcome.answer is not None
             self._recorded(outcome.answer)
         elif outcome.state is RecordingState.UNKNOWN:
-            problem.say("Not confirmed by the registry yet.")
+            problem.say("Not confirmed by the registry yet: vaxterm keeps trying (F4). Enter "
+                        "sends this same form again; it is never recorded twice.")
+        elif outcome.state is RecordingState.NOT_SENT:
+            problem.say("Not recorded: nothing was sent. Press Enter to try again.")
         elif isinstance(outcome.error, e.ConsentExpired):
             problem.say("Not recorded: the beneficiary's consent expired.")
         elif outcome.error is not None:
@@ -130,12 +133,17 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
     async def _ask_retry(self, error: e.ApiError) -> bool:
         from screens.dialogs import ErrorModal
 
-        self.problem().say("Not confirmed by the registry yet.")
         message = self.vax.explain(error)
+        if isinstance(error, e.OutcomeUnknown):
+            self.problem().say("Not confirmed by the registry yet.")
+            said = (f"{message}\n\nWe do not know yet whether the dose was recorded. Retry "
+                    "sends the same form again; it is never recorded twice. If you close this, "
+                    "vaxterm keeps trying in the background (F4).")
+        else:  # no connection was made: nothing left this computer
+            self.problem().say("Not recorded: nothing was sent.")
+            said = f"{message}\n\nRetry sends the form when the network is back."
         retry: bool | None = await self.app.push_screen_wait(ErrorModal(
-            error.title, f"{message}\n\nWe do not know yet whether the dose was recorded. "
-            "Retry sends the same form again; it is never recorded twice.", error.reference,
-            retry=True))
+            error.title, said, error.reference, retry=True))
         return bool(retry)
 
     async def _refused(self, error: e.ApiError) -> None:

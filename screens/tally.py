@@ -61,8 +61,9 @@ reaction seen during the 30-minute observation.
             summary = await self.vax.call_api(
                 lambda: self.vax.api.session_summary(session.session_id))
         except e.ApiError as error:
-            self.problem().say(self.vax.describe(error))
+            self.problem().say(self.vax.describe(error) + " F5 tries again.")
             return
+        self.problem().say("")  # an earlier failure is no longer true
 
         def block(title: str, counts: dict[str, int]) -> str:
             rows = [f"{k:<14}{v:>4}" for k, v in sorted(counts.items())] or ["none yet"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from api_client import errors as e
 from api_client import models as m
 from api_client.dates import ddmmyyyy, parse_ddmmyyyy
 from api_client.rules import GivenDose, check_dose, next_due
@@ -86,3 +87,16 @@ def next_dose_note(person: m.Beneficiary, draft: DoseDraft, today: date) -> str:
         return "After this dose: no further dose is due."
     kind = "the precaution dose" if due.is_precaution else f"dose {due.dose}"
     return f"After this dose: {kind} is due from {ddmmyyyy(due.earliest)}."
+
+
+def code_not_answered(error: e.ApiError, what: str) -> tuple[str, bool] | None:
+    """When a code's (or OTP's) confirmation failed on the way rather than being refused:
+    the words to say and whether to keep the typed code (True: Enter sends the same one
+    again, which the registry answers as before). None when the registry judged the code."""
+    if isinstance(error, e.OutcomeUnknown):
+        return (f"The answer to this {what} was lost on the way: it may have worked. Press "
+                f"Enter to send the same {what} again; no new {what} is needed.", True)
+    if isinstance(error, e.ServerUnreachable):
+        return (f"The registry cannot be reached, so the {what} was not sent. Check the "
+                f"network, then press Enter to send the same {what}.", True)
+    return None

@@ -15,7 +15,7 @@ import re
 import secrets
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -141,6 +141,19 @@ class State:
     audit: list[m.AuditEntry] = field(default_factory=list)
     aefi: dict[str, tuple[str, m.AefiRequest]] = field(default_factory=dict)
     faults: m.Faults = field(default_factory=m.Faults)
+    # Confirmed OTP transactions, kept for the OTP's life so that the same code sent again
+    # (its answer was lost on the way) gets the same answer: txnId -> (otp hash, when,
+    # who, the token or consent token given, the answer).
+    confirmed: dict[str, Confirmed] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    otp: str
+    at: datetime
+    username: str
+    token: str
+    answer: m.LoginResponse | m.ConsentResponse
 
 
 def sha256_hex(digits: str) -> str:
@@ -223,8 +236,30 @@ class Registry:
         self.state.login_txns[txn_id] = LoginTxn(account.username, self.now())
         return m.TxnResponse(txnId=txn_id)
 
+    def _replayed(self, body: m.ConfirmOtpRequest, username: str | None,
+                  alive: Container[str]) -> m.LoginResponse | m.ConsentResponse | None:
+        """The answer already given to this very code for this transaction, while the code's
+        life and what it gave (token or consent) last: a lost answer is recovered by sending
+        the same code again, not by a new SMS."""
+        done = self.state.confirmed.get(body.txnId)
+        if (done is None or self.now() - done.at > OTP_LIFETIME or done.token not in alive
+                or (username is not None and done.username != username)
+                or not secrets.compare_digest(done.otp, body.otp)):
+            return None
+        return done.answer
+
+    def _remember(self, body: m.ConfirmOtpRequest, username: str, token: str,
+                  answer: m.LoginResponse | m.ConsentResponse) -> None:
+        now = self.now()
+        for txn_id in [t for t, c in self.state.confirmed.items() if now - c.at > OTP_LIFETIME]:
+            del self.state.confirmed[txn_id]
+        self.state.confirmed[body.txnId] = Confirmed(body.otp, now, username, token, answer)
+
     @handles("confirmLogin")
     def confirm_login(self, body: m.ConfirmOtpRequest) -> m.LoginResponse:
+        replayed = self._replayed(body, None, self.state.tokens)
+        if isinstance(replayed, m.LoginResponse):
+            return replayed
         txn = self.state.login_txns.get(body.txnId)
         now = self.now()
         if txn is None or now - txn.created > OTP_LIFETIME or txn.tries >= OTP_TRIES:
@@ -243,10 +278,12 @@ class Registry:
         token = self._issue_token(account.username, login_at=now)
         centre = next(c for c in CENTRES if c.centre_id == account.centre_id)
         self._audit(account.username, "login")
-        return m.LoginResponse(
+        answer = m.LoginResponse(
             token=token, expires_in=self._expires_in(token),
             user=m.User(username=account.username, name=account.name,
                         centre_id=centre.centre_id, centre_name=centre.name))
+        self._remember(body, account.username, token, answer)
+        return answer
 
     @staticmethod
     def _matching_totp_counter(account: Account, otp_hash: str, now: datetime) -> int | None:
@@ -395,6 +432,9 @@ class Registry:
     @handles("confirmBeneficiary")
     def confirm_beneficiary(self, account: Account, body: m.ConfirmOtpRequest
                             ) -> m.ConsentResponse:
+        replayed = self._replayed(body, account.username, self.state.consents)
+        if isinstance(replayed, m.ConsentResponse):
+            return replayed
         txn = self.state.beneficiary_txns.get(body.txnId)
         now = self.now()
         if (txn is None or txn.vaccinator != account.username
@@ -415,9 +455,11 @@ class Registry:
                                              now + CONSENT_LIFETIME, body.txnId)
         for ref in txn.references:
             self._audit(account.username, "consent", ref, consent=body.txnId)
-        return m.ConsentResponse(
+        answer = m.ConsentResponse(
             consent_token=token, expires_in=int(CONSENT_LIFETIME.total_seconds()),
             beneficiaries=[self._summary(self.state.people[r]) for r in txn.references])
+        self._remember(body, account.username, token, answer)
+        return answer
 
     def _consented(self, account: Account, consent_token: str | None, reference: str
                    ) -> tuple[Person, Consent]:

@@ -142,3 +142,29 @@ async def test_logout_kills_the_token(world: MockWorld) -> None:
 async def test_renew_and_logout_need_a_token(world: MockWorld, path: str) -> None:
     r = await world.client.post(BASE + path, headers={"Authorization": "Bearer nonsense"})
     assert (r.status_code, r.text) == (401, "Unauthenticated access!")
+
+
+async def test_the_same_code_sent_again_recovers_a_lost_answer(world: MockWorld) -> None:
+    """A code's answer lost on the way: the same code for the same transaction, within the
+    code's life, gets the same token; any other code, a later time or a logout does not."""
+    txn = await start_login(world)
+    code = world.registry.current_code("demo.north1")
+    first = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(code)})
+    again = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(code)})
+    assert again.status_code == 200 and again.json() == first.json()
+    other = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha("000000")})
+    assert other.json()["errorCode"] == "USRAUT0015"
+    world.clock.advance(minutes=3, seconds=1)
+    late = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(code)})
+    assert late.json()["errorCode"] == "USRAUT0015"
+
+
+async def test_no_token_comes_back_for_a_code_after_logout(world: MockWorld) -> None:
+    txn = await start_login(world)
+    code = world.registry.current_code("demo.north1")
+    token = (await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(code)})
+             ).json()["token"]
+    await world.client.post(f"{BASE}/auth/vaccinator/logout",
+                            headers={"Authorization": f"Bearer {token}"})
+    again = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(code)})
+    assert again.json()["errorCode"] == "USRAUT0015"

@@ -184,3 +184,24 @@ async def test_malformed_reference_in_path(world: MockWorld) -> None:
     auth = await world.login()
     status, body = await read(world, auth, "12ab", "x")
     assert (status, body["errorCode"]) == (400, "REQVAL0001")
+
+
+async def test_the_same_otp_sent_again_recovers_a_lost_consent(world: MockWorld) -> None:
+    """Only for the vaccinator who searched, only with the same OTP, while it lives."""
+    north = await world.login("demo.north1")
+    south = await world.login("demo.south")
+    r = await world.search(north, mobile="9000000002")
+    txn = r.json()["txnId"]
+    otp = await world.inbox_otp(north, txn)
+    first = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(otp)},
+                                    headers=north)
+    again = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(otp)},
+                                    headers=north)
+    assert again.status_code == 200 and again.json() == first.json()
+    theirs = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(otp)},
+                                     headers=south)
+    assert theirs.json()["errorCode"] == "USRAUT0015"
+    world.clock.advance(minutes=3, seconds=1)
+    late = await world.client.post(CONFIRM, json={"txnId": txn, "otp": sha(otp)},
+                                   headers=north)
+    assert late.json()["errorCode"] == "USRAUT0015"
