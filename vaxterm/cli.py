@@ -4,14 +4,12 @@ that needs them, so `--help` and `--version` stay fast."""
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 from collections.abc import Sequence
 
 from vaxterm import __version__
 from vaxterm.settings import Settings, SettingsError, describe, load
 
-EXIT_OK = 0
 EXIT_USAGE = 2
 
 EPILOG = f"""\
@@ -91,18 +89,12 @@ def _serve_mock(args: argparse.Namespace) -> int:
     if not abs(args.clock_offset) <= 86400:
         print("vaxterm: --clock-offset must be within a day (86400 seconds)", file=sys.stderr)
         return EXIT_USAGE
+    from api_client.addresses import is_loopback
     from vaxterm.mock_server import serve
 
-    loopback = args.host in ("localhost",) or _is_loopback(args.host)
+    loopback = is_loopback(args.host)
     return serve(args.host, args.port, announce_room=not loopback,
                  clock_offset=args.clock_offset, certfile=args.tls_cert, keyfile=args.tls_key)
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
