@@ -25,10 +25,11 @@ from textual.theme import Theme
 
 from api_client import errors as e
 from screens.lock_guard import LockGuard
+from vaxterm import supportlog
 from vaxterm.credentials import CredentialStore
 from vaxterm.desk import Desk
 from vaxterm.outbox import UnconfirmedDose, try_again
-from vaxterm.privacy import forget_cached_text, redact, reference_tail
+from vaxterm.privacy import forget_cached_text, redact
 from vaxterm.settings import Settings
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class VaxtermApp(LockGuard):
         Binding("f8", "lock", "Lock", show=False, id="app.lock"),
         Binding("f9", "toggle_contrast", "Contrast", show=False, id="app.contrast"),
         Binding("f12", "training_panel", "Training", id="app.training"),
+        Binding("ctrl+g", "support", "Support", show=False, id="app.support"),
     ]
 
     def __init__(self, connect: Callable[[], ApiClient], settings: Settings, *,
@@ -72,6 +74,7 @@ class VaxtermApp(LockGuard):
         self._connecting = asyncio.Lock()
         self.settings = settings
         self.training = training
+        self.mock = training  # at start only the built-in mock is training; a server says so later
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.credentials = credentials
         self.blink = blink
@@ -216,6 +219,8 @@ class VaxtermApp(LockGuard):
                                     "screen", partial(screen.run_action, binding.action))
         yield SystemCommand("High contrast", "Switch the high-contrast theme on or off (F9)",
                             self.action_toggle_contrast)
+        yield SystemCommand("Support", "Version, server, your support reference, the last "
+                            "errors and the log (Ctrl+G)", self.action_support)
         if self.user is not None:
             yield SystemCommand("Lock the screen", "Step away safely; the password unlocks it "
                                 "(F8)", self.action_lock)
@@ -235,6 +240,8 @@ class VaxtermApp(LockGuard):
             return self.training and not self.locked  # only in training, never when locked
         if action == "lock":
             return self.user is not None and not self.locked
+        if action == "support":
+            return not self.locked
         if action == "outbox":  # in the footer only while a dose is open
             return bool(self.desk.outbox) and not self.locked
         return True
@@ -261,6 +268,7 @@ class VaxtermApp(LockGuard):
         except e.ApiError as error:
             self.report(error)
             return
+        supportlog.decision(f"training scenario chosen: {scenario.title}")
         self.notify(scenario.teaches, title=f"Scenario: {scenario.title}", markup=False,
                     timeout=8)
 
@@ -280,6 +288,12 @@ class VaxtermApp(LockGuard):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_support(self) -> None:
+        from screens.support import SupportDialog
+
+        if not isinstance(self.screen, SupportDialog):
+            self.push_screen(SupportDialog())
 
     def action_toggle_contrast(self) -> None:
         high = self.theme == HIGH_CONTRAST.name
@@ -348,10 +362,13 @@ class VaxtermApp(LockGuard):
             return
 
         def answered(leave: bool | None) -> None:
+            count = len(doses) + sending_now
             if leave:
-                LOG.info("%s with %d dose(s) not confirmed", leaving.lower(),
-                         len(doses) + sending_now)
+                supportlog.decision(f"{leaving.lower()} with {count} dose(s) not confirmed")
                 then()
+            else:
+                supportlog.decision(f"stayed rather than {leaving.lower()}: {count} dose(s) "
+                                    "not confirmed")
 
         self.push_screen(LeaveGuard(leaving, doses, sending_now), answered)
 
@@ -366,12 +383,15 @@ class VaxtermApp(LockGuard):
         worker, because it may wait for the vaccinator."""
         try:
             return await call()
-        except e.LoginExpired:
+        except e.LoginExpired as expired:
             if self.user is None:
                 raise
             from screens.reauth import ReauthModal
 
+            supportlog.event(f"login dropped by the registry ({expired.code}): asked to sign "
+                             "in again over the form")
             if not await self.push_screen_wait(ReauthModal(self.user.username)):
+                supportlog.decision("did not sign in again; the form's call was not made")
                 raise
             return await call()
 
@@ -382,8 +402,7 @@ class VaxtermApp(LockGuard):
     def explain(self, error: e.ApiError) -> str:
         """An error's message for the screen, logged (redacted) for support. Server text
         may echo what was typed, hence the redaction on screen too."""
-        LOG.info("error %s code=%s ref=%s: %s", type(error).__name__, error.code or "-",
-                 reference_tail(error.request_id or "-"), error.message)
+        supportlog.error(error)
         return self.redact(error.message)
 
     def describe(self, error: e.ApiError) -> str:

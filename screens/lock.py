@@ -13,6 +13,7 @@ from textual.widgets import Label, Static
 from api_client import errors as e
 from screens.base import Dialog
 from screens.widgets import Field, Problem
+from vaxterm import supportlog
 from vaxterm.signin import check_password
 
 
@@ -53,6 +54,7 @@ class LockScreen(Dialog[None]):
         try:
             await check_password(self.vax.api, self._username, password)
         except e.ApiError as error:
+            supportlog.decision(f"unlock failed ({error.code})")
             field.value = ""
             self.problem().say(self.vax.describe(error))
             return

@@ -13,6 +13,7 @@ from textual.widgets import Button, Checkbox, Label, Static
 from api_client import errors as e
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
+from vaxterm import supportlog
 from vaxterm.credentials import CredentialError
 from vaxterm.presenting import code_not_answered
 from vaxterm.signin import SignIn
@@ -28,6 +29,8 @@ app. The code changes every 30 seconds and works once.
 
 Tick *Remember password* to keep the password in this computer's encrypted keyring; the code
 is still asked every time. `vaxterm forget` removes it.
+
+**Ctrl+G** support: your support reference, the last errors and the log's place.
 """
     BINDINGS = [Binding("escape", "back", "Back", show=False, id="login.back")]
 
@@ -95,6 +98,7 @@ is still asked every time. `vaxterm forget` removes it.
             return
         except e.ApiError:
             return  # unreachable now: signing in will say so
+        supportlog.server_facts(meta.environment, meta.version)
         if meta.environment == "training" and not self.vax.training:
             self.vax.declare_training()
             await self.recompose()

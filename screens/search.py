@@ -27,7 +27,8 @@ Type the beneficiary's **mobile number** or **reference ID** and press **Enter**
 goes to their registered mobile; nothing about them is shown until they tell you the code.
 There is no search by Aadhaar or other ID number.
 
-**F2** session tally · **F3** change session · **Ctrl+L** sign out
+**F2** session tally · **F3** change session · **Ctrl+L** sign out · **F4** doses not
+confirmed · **Ctrl+G** support (your reference, the last errors, the log)
 """
     BINDINGS = [
         Binding("f2", "tally", "Tally", id="search.tally"),

@@ -493,3 +493,33 @@ def log_trace(event: TraceEvent) -> None:
         return  # most calls, at the normal level: not even formatted
     key: Any = ("http", event.method, event.path, event.status, event.error_code, event.attempt)
     logger.log(level, "%s", trace_line(event), extra={"collapse_key": key})
+
+
+# --- what the support screen shows ---------------------------------------------------------
+
+
+def screen_facts(server_url: str, *, mock: bool) -> list[tuple[str, str]]:
+    """The lines a vaccinator reads out to a helpdesk, in order: nothing personal."""
+    known = facts()
+    where = "the built-in training mock (no network)" if mock else safe_url(server_url)
+    environment = known.get("environment", "training" if mock else "not known yet")
+    if known.get("version"):
+        environment += f" (server version {known['version']})"
+    log = path()
+    level = "raised: every HTTP call is logged" if is_raised() else (
+        "normal: events, decisions, errors, failed calls")
+    return [
+        ("Reference", f"{session_reference()}  (quote it to support)"),
+        ("Version", f"vaxterm {__version__} · Textual {textual_version()} · Python "
+                    f"{platform.python_version()}"),
+        ("Server", where),
+        ("Environment", environment),
+        ("Log file", str(log) if log is not None else "none: the log folder cannot be written"),
+        ("Log level", level),
+    ]
+
+
+def error_lines() -> list[str]:
+    """The last errors, newest first, as one line each: time (UTC), code, request, words."""
+    return [f"{err.time[11:19]}  {err.code} {err.ref}  {err.message}"
+            for err in reversed(recent_errors())]

@@ -168,6 +168,28 @@ async def sign_out_guard(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def support(pilot: Pilot[Any], rig: Rig) -> None:
+    """Ctrl+G. What changes from run to run (the reference, the log's name, the errors' times)
+    is fixed here; the layout and every label are the screen's own."""
+    from pathlib import Path
+    from unittest import mock
+
+    from vaxterm import supportlog
+
+    await flow.signed_in(pilot, rig)
+    errors = [supportlog.ErrorReference(
+        "2026-11-28T04:31:07+00:00", "ServerUnavailable", "GERR002", "…7e2f",
+        "The registry is unavailable just now. Try again in a minute.")]
+    log = Path("/home/vaccinator/.local/state/vaxterm/log/vaxterm-20261128T043001Z-KQTM-RBXH.log")
+    with mock.patch.object(supportlog, "session_reference", return_value="KQTM-RBXH"), \
+            mock.patch.object(supportlog, "path", return_value=log), \
+            mock.patch.object(supportlog, "recent_errors", return_value=errors), \
+            mock.patch.object(supportlog, "textual_version", return_value="8.2.8"), \
+            mock.patch("platform.python_version", return_value="3.11.7"):
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+
+
 async def reauth(pilot: Pilot[Any], rig: Rig) -> None:
     await record_dose(pilot, rig)
     rig.registry.state.tokens.clear()
@@ -240,7 +262,7 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
     beneficiary_family, beneficiary_too_early, id_check, id_check_mismatch, record_dose,
     record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, outbox_status,
-    outbox_dialog, quit_guard, sign_out_guard, reauth, reconsent,
+    outbox_dialog, quit_guard, sign_out_guard, support, reauth, reconsent,
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
     training_panel_inbox, locked)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
