@@ -17,6 +17,10 @@ pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
 
 
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def log(tmp_path: Path) -> Iterator[Path]:
     path = supportlog.start(folder=tmp_path / "logs")
@@ -43,7 +47,7 @@ async def test_ctrl_g_shows_what_support_asks_for_and_raises_the_level(log: Path
         pilot.app.screen.query_one("#raise", Button).press()
         await settle(pilot)
         assert supportlog.is_raised() and flow.screen_name(pilot) == "SearchScreen"
-    written = log.read_text()
+    written = read(log)
     assert "log level raised from the support screen" in written
     assert "9000000002" not in written
 
@@ -65,7 +69,7 @@ async def test_the_log_keeps_the_vaccinators_decisions(log: Path) -> None:
         await settle(pilot)
         await flow.type_into(pilot, "#password", "not-the-password")
         name = rig.person.name
-    written = log.read_text()
+    written = read(log)
     assert "stayed rather than quit: 1 dose(s) not confirmed" in written
     assert "unlock failed (USRAUT0001)" in written
     assert name not in written and name.split()[0] not in written
