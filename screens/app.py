@@ -330,6 +330,12 @@ class VaxtermApp(LockGuard):
                 LOG.info("an unconfirmed dose was not recorded")
                 self.notify(f"{dose.label()}: {self.redact(settled.why)}", title="Not recorded",
                             severity="error", markup=False, timeout=30)
+            from screens.record_dose import RecordDoseScreen
+
+            for screen in self.screen_stack:  # the form, if still open, says so too
+                if (isinstance(screen, RecordDoseScreen) and screen.is_mounted
+                        and screen.draft.idempotency_key == dose.key):
+                    screen.settled_in_background(settled.recorded, settled.why)
         self.outbox_changed()
 
     def outbox_changed(self) -> None:

@@ -70,6 +70,15 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
             self.query_one("#record", Button).disabled = True
         self.query_one("#record", Button).focus()
 
+    def settled_in_background(self, recorded: bool, why: str) -> None:
+        """The app's retry heard the registry's answer for this very form."""
+        if recorded:
+            self.query_one("#record", Button).disabled = True
+            self.problem().say("Recorded: the registry confirmed this dose. Escape goes back.",
+                               note=True)
+        else:
+            self.problem().say(f"Not recorded: {self.vax.redact(why)}")
+
     def action_back(self) -> None:
         """Not while the dose is on its way: leaving would hide what the registry answers."""
         if self.draft.idempotency_key in self.vax.desk.in_flight:

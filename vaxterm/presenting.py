@@ -93,6 +93,10 @@ def code_not_answered(error: e.ApiError, what: str) -> tuple[str, bool] | None:
     """When a code's (or OTP's) confirmation failed on the way rather than being refused:
     the words to say and whether to keep the typed code (True: Enter sends the same one
     again, which the registry answers as before). None when the registry judged the code."""
+    if isinstance(error, e.ServerUnavailable) and error.code in e.ServerUnavailable.codes:
+        # The registry itself said it is unavailable: it did not look at the code.
+        return (f"The registry is unavailable just now, so the {what} was not checked. Press "
+                f"Enter to send the same {what} again in a moment.", True)
     if isinstance(error, e.OutcomeUnknown):
         return (f"The answer to this {what} was lost on the way: it may have worked. Press "
                 f"Enter to send the same {what} again; no new {what} is needed.", True)
