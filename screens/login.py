@@ -56,12 +56,16 @@ is still asked every time. `vaxterm forget` removes it.
                 yield Problem(id="problem")
                 yield Button("Sign in", id="sign-in", variant="primary")
             if self.vax.training:
-                with Vertical(id="demo"):
-                    yield Label("Demo accounts (training)", classes="title")
-                    from textual.widgets import DataTable  # training only
+                yield self._demo_panel()
 
-                    yield DataTable(id="accounts", show_cursor=False)
-                    yield Static("trainee01…trainee40 use the same password.", id="demo-note")
+    @staticmethod
+    def _demo_panel() -> Vertical:
+        from textual.widgets import DataTable  # training only
+
+        return Vertical(Label("Demo accounts (training)", classes="title"),
+                        DataTable(id="accounts", show_cursor=False),
+                        Static("trainee01…trainee40 use the same password.", id="demo-note"),
+                        id="demo")
 
     def on_mount(self) -> None:
         self.refresh_context()
@@ -101,7 +105,9 @@ is still asked every time. `vaxterm forget` removes it.
         supportlog.server_facts(meta.environment, meta.version)
         if meta.environment == "training" and not self.vax.training:
             self.vax.declare_training()
-            await self.recompose()
+            # Mounted beside the form, not recomposed: what is being typed keeps its field
+            # and its focus (a recompose dropped both, and the next keys went astray).
+            await self.query_one("#login-row", Horizontal).mount(self._demo_panel())
             self._start_demo_panel()
 
     @on(Checkbox.Changed, "#remember")

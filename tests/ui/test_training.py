@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from textual.widgets import DataTable, OptionList, TabbedContent
+from textual.widgets import DataTable, Input, OptionList, TabbedContent
 
 from api_client import models as m
 from api_client.client import ApiClient
@@ -191,6 +191,23 @@ async def test_a_training_room_server_over_http_gets_the_banner() -> None:
         assert app.training
         assert pilot.app.screen.query("TrainingBanner")
         assert pilot.app.screen.query_one("#accounts", DataTable).row_count == 4
+
+
+async def test_what_is_typed_while_a_training_server_answers_stays_where_it_was_typed() -> None:
+    """The demo panel arrives beside the form when /meta says "training"; the form is not
+    rebuilt, so the keys typed meanwhile stay in Username and focus stays there."""
+    app = remote_app("training")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"demo.")  # before the server has answered
+        await settle(pilot)
+        await settle(pilot)
+        assert app.training and pilot.app.screen.query("#accounts")
+        await pilot.press(*"north1", "enter", *"Train@2026")
+        await settle(pilot)
+        username = pilot.app.screen.query_one("#username", Input)
+        password = pilot.app.screen.query_one("#password", Input)
+        assert (username.value, password.value) == ("demo.north1", "Train@2026")
+        assert pilot.app.focused is password
 
 
 async def test_a_production_server_over_http_is_refused_before_any_password() -> None:
