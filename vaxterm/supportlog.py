@@ -426,10 +426,13 @@ def _detach() -> None:
 
 
 def stop() -> None:
-    """End the session's file; what remains (a null handler) prints nothing anywhere."""
+    """End the session's file; what remains (a null handler) prints nothing anywhere. The
+    next session starts afresh: a new reference, the normal level, no server facts."""
     global _reference
     _detach()
     _reference = None
+    _facts.clear()
+    logging.getLogger(LOGGER).setLevel(logging.INFO)
 
 
 def raise_level() -> None:

@@ -79,7 +79,7 @@ async def test_a_session_with_an_error_then_a_restart_keeps_the_first_sessions_l
     assert reference in first.name and reference not in second.name
     lines = body(first)
     assert all(STAMP.match(line) for line in lines), lines
-    assert any("INFO  vaxterm error OtpWrong code=USRAUT0014" in line for line in lines)
+    assert any("WARNING vaxterm.error error OtpWrong code=USRAUT0014" in line for line in lines)
     # The failed call is there at the normal level; the successful ones only at DEBUG.
     assert any("vaxterm.http POST /api/v2/vaccinator/beneficiaries/confirmOTP -> 400" in line
                for line in lines)
