@@ -294,3 +294,28 @@ async def test_a_cookie_set_by_the_server_is_never_sent_back(host: str) -> None:
     assert len(server.requests) == 2
     assert all("cookie" not in r.headers for r in server.requests)
     assert kept == []
+
+
+async def test_a_ca_in_the_environment_is_not_trusted(
+        pki: Pki, clean_env: pytest.MonkeyPatch) -> None:
+    """SSL_CERT_FILE naming the registry's own CA: still refused; only server.ca_bundle."""
+    async with hostile_server(meta_server, tls=pki.server) as server:
+        clean_env.setenv("SSL_CERT_FILE", str(pki.ca_file))
+        clean_env.setenv("SSL_CERT_DIR", str(pki.ca_file.parent))
+        async with ApiClient(server.base_url, timeouts=FAST, retry=ONCE) as client:
+            with pytest.raises(e.TlsFailure):
+                await client.meta()
+    assert server.requests == []
+
+
+def test_server_proxy_is_a_setting_passed_to_the_client() -> None:
+    from vaxterm import settings
+    from vaxterm.connection import client_for
+
+    loaded = settings.load({"VAXTERM_SERVER__URL": "http://127.0.0.1:8000/api/v2",
+                            "VAXTERM_SERVER__PROXY": "http://127.0.0.1:3128"},
+                           path=ROOT / "no-such-config.toml")
+    assert loaded.server.proxy == "http://127.0.0.1:3128"
+    with pytest.raises(e.InsecureConnection) as refused:
+        client_for(loaded.server)
+    assert "plain http:// traffic never goes through a proxy" in refused.value.message
