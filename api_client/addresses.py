@@ -34,3 +34,22 @@ def needs_training_proof(base_url: str) -> bool:
     """Plain http to another machine: usable only with a server that says it is training."""
     parts = urlsplit(base_url)
     return parts.scheme == "http" and not is_loopback(parts.hostname or "")
+
+
+def check_proxy(proxy: str, base_url: str) -> str | None:
+    """The configured proxy, or None. Only a plain http:// proxy (it sees a CONNECT line and
+    TLS it cannot read; the registry's pin is checked inside the tunnel), and only for an
+    https:// registry: plain http never goes through a proxy."""
+    if not proxy:
+        return None
+    parts = urlsplit(proxy)
+    if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/"):
+        raise e.InsecureConnection(
+            "server.proxy must look like http://proxy.example:3128 (a CONNECT proxy).",
+            code="CONFIG")
+    if urlsplit(base_url).scheme != "https":
+        raise e.InsecureConnection(
+            "server.proxy is only for an https:// registry: plain http:// traffic never goes "
+            "through a proxy. Remove server.proxy or use the registry's https:// address.",
+            code="CONFIG")
+    return proxy

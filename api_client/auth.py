@@ -9,6 +9,7 @@ none, so its 401 (a wrong password, say at the lock screen) leaves a live login 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 
 import anyio
@@ -18,6 +19,15 @@ from api_client import errors as e
 from api_client.sensitive import Secret
 
 RENEW_WHEN_LEFT = 120.0  # seconds of token life under which an active user is renewed
+# A token goes into a header: visible ASCII only. httpx raises on anything else, and its
+# exception would carry the whole token in its text.
+HEADER_SAFE = re.compile(r"[!-~]{16,4096}\Z")
+
+
+def check_header_value(value: str) -> None:
+    """Refuse a token or consent token that cannot travel in a header, without showing it."""
+    if not HEADER_SAFE.match(value):
+        raise e.ProtocolError(code="TOKEN-SHAPE")
 
 # Asks the registry for a new token in exchange for `token`: (new token, seconds it lives).
 Renew = Callable[[Secret], Awaitable[tuple[str, float]]]
@@ -51,6 +61,7 @@ class BearerAuth(httpx.Auth):
         return max(self._expires_at - self._clock(), 0.0) if self._token else 0.0
 
     def keep(self, token: str, expires_in: float) -> None:
+        check_header_value(token)
         self._token = Secret(token)
         self._expires_at = self._clock() + expires_in
 

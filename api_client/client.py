@@ -9,13 +9,17 @@ duration, errorCode and request id of every exchange, never a body, a header val
 
 from __future__ import annotations
 
+import http.cookiejar
+import math
 import random
+import re
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import anyio
 import httpx
@@ -23,20 +27,42 @@ import msgspec
 
 from api_client import errors as e
 from api_client import models as m
-from api_client.addresses import check_base_url, needs_training_proof
-from api_client.auth import BearerAuth
+from api_client.addresses import check_base_url, check_proxy, needs_training_proof
+from api_client.auth import BearerAuth, check_header_value
 from api_client.codes import UNAUTHENTICATED_TEXT
 from api_client.contract import BASE_PATH, BY_OPERATION, Endpoint
 from api_client.dates import ddmmyyyy, parse_ddmmyyyy
 from api_client.failures import failure_for
 from api_client.retry import NO_RETRY, RetryPolicy
-from api_client.sensitive import Secret, minimise
+from api_client.sensitive import Secret, clean_text, minimise
 from api_client.timeouts import Timeouts as Timeouts  # re-exported: callers build it here
 from api_client.tls import pin_checker, ssl_context
 
 T = TypeVar("T")
 MAX_ANSWER_BYTES = 2 * 1024 * 1024
 TRANSIENT_STATUSES = (429, 502, 503, 504)  # worth another attempt when the policy allows
+# Every id put into a path, with the contract's shape for it; `\Z`, not `$`, so that a
+# trailing newline does not pass.
+PATH_VALUE_PATTERNS = {
+    "beneficiary_reference_id": re.compile(m.REFERENCE_ID_PATTERN.rstrip("$") + r"\Z"),
+    "vaccination_id": re.compile(m.OPAQUE_ID_PATTERN.rstrip("$") + r"\Z"),
+    "session_id": re.compile(m.OPAQUE_ID_PATTERN.rstrip("$") + r"\Z"),
+}
+# Answers decoded by the client itself, so the size cap applies to decoded bytes.
+DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError, MemoryError,
+                 ValueError)
+
+
+class NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing: the API has no cookies, and one a server sets must
+    never reach the next request (or the next vaccinator)."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        pass
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -95,6 +121,7 @@ class ApiClient:
         retry: RetryPolicy | None = None,
         ca_bundle: str = "",
         pin_sha256: str = "",
+        proxy: str = "",
         trace: Callable[[TraceEvent], None] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -120,10 +147,14 @@ class ApiClient:
         if urlsplit(self.base_url).scheme == "https" and transport is None:
             verify = ssl_context(ca_bundle)
         t = self.timeouts
+        # trust_env=False: no proxy, CA or netrc from the environment; only what is configured.
         self._http = httpx.AsyncClient(
-            transport=transport, verify=verify,
+            transport=transport, verify=verify, trust_env=False,
+            proxy=check_proxy(proxy, self.base_url) if transport is None else None,
+            cookies=NoCookies(),
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
-            follow_redirects=False, headers={"Accept": "application/json"})
+            follow_redirects=False,
+            headers={"Accept": "application/json", "Accept-Encoding": "gzip, deflate"})
         self._auth = BearerAuth(self._renew_token, clock)
         # Who signed in on this client: set by the login's second step, kept while a new
         # login is asked for after the token died, forgotten at sign-out. The one copy.
@@ -165,7 +196,10 @@ class ApiClient:
             send_headers["Idempotency-Key"] = idempotency_key
         path = endpoint.path
         for name, value in (path_values or {}).items():
-            path = path.replace("{" + name + "}", value)
+            pattern = PATH_VALUE_PATTERNS.get(name)
+            if pattern is None or not isinstance(value, str) or not pattern.match(value):
+                raise e.InvalidIdentifier(code="BAD-ID")
+            path = path.replace("{" + name + "}", quote(value, safe=""))
         content = m.encode(body) if body is not None else None
         if content is not None:
             send_headers["Content-Type"] = "application/json"
@@ -183,15 +217,18 @@ class ApiClient:
             try:
                 reply = await self._exchange(prepared, attempt)
             except (e.ServerUnreachable, e.TimedOut) as failure:
-                if not self._may_retry(policy, attempt, started, None):
-                    raise failure from None
-                await anyio.sleep(policy.delay(attempt, None, self._rng))
-                continue
-            if reply.status in TRANSIENT_STATUSES and self._may_retry(
-                    policy, attempt, started, reply.retry_after):
-                await anyio.sleep(policy.delay(attempt, reply.retry_after, self._rng))
-                continue
-            return reply
+                retry = self._may_retry(policy, attempt, started, None)
+                lost = None if retry else failure
+            else:
+                lost = None
+                if reply.status in TRANSIENT_STATUSES and self._may_retry(
+                        policy, attempt, started, reply.retry_after):
+                    await anyio.sleep(policy.delay(attempt, reply.retry_after, self._rng))
+                    continue
+                return reply
+            if lost is not None:
+                raise _bare(lost)  # outside the handler: no __context__
+            await anyio.sleep(policy.delay(attempt, None, self._rng))
 
     def _may_retry(self, policy: RetryPolicy, attempt: int, started: float,
                    retry_after: float | None) -> bool:
@@ -201,12 +238,17 @@ class ApiClient:
 
     async def _exchange(self, prepared: Prepared, attempt: int) -> Reply:
         """One HTTP exchange, connect to the last byte of the answer, within
-        `Timeouts.total`: httpx's read timeout restarts with each byte, this does not."""
+        `Timeouts.total`: httpx's read timeout restarts with each byte, this does not.
+        Every failure leaves as a typed error with no chain (`_bare`): httpx's exceptions
+        hold the request, and the request holds the token."""
         endpoint = prepared.endpoint
         begun = time.perf_counter()
         status: int | None = None
         request_id = code = ""
         extensions = {"trace": self._pin_trace} if self._pin_trace else None
+        failure: e.ApiError | None = None
+        reply: Reply | None = None
+        request: httpx.Request | None = None
         try:
             with anyio.fail_after(self.timeouts.total):
                 request = self._http.build_request(
@@ -214,36 +256,57 @@ class ApiClient:
                     headers=prepared.headers, content=prepared.content, extensions=extensions)
                 try:
                     response = await self._http.send(request, auth=prepared.auth, stream=True)
+                except e.ApiError as refused:  # from the token's Auth: renewal, expiry
+                    failure = refused
                 except Exception as exc:
-                    raise failure_for(exc) or exc from None
-                try:
-                    status = response.status_code
-                    request_id = response.headers.get("x-request-id", "")[:32]
-                    raw = await _read_capped(response, request_id)
-                except Exception as exc:
-                    raise failure_for(exc, answered=True, request_id=request_id) or exc from None
-                finally:
-                    await response.aclose()
+                    failure = _unexpected(failure_for(exc))
+                else:
+                    try:
+                        status = response.status_code
+                        request_id = clean_text(response.headers.get("x-request-id", ""), 32)
+                        raw = await _read_capped(response, request_id)
+                        if status >= 400 and response.headers.get("content-type", "").startswith(
+                                "application/json"):
+                            code = _error_code(raw)
+                        reply = Reply(status, raw, request_id,
+                                      _retry_after(response.headers.get("retry-after")))
+                    except e.ApiError as refused:
+                        failure = refused
+                    except MemoryError:
+                        failure = e.ProtocolError(code="TOO-LARGE", request_id=request_id)
+                    except Exception as exc:
+                        failure = _unexpected(failure_for(exc, answered=True,
+                                                          request_id=request_id))
+                    finally:
+                        await response.aclose()
         except TimeoutError:
-            raise e.TimedOut(code="TIMEOUT-TOTAL", request_id=request_id) from None
-        else:
-            if status >= 400 and response.headers.get("content-type", "").startswith(
-                    "application/json"):
-                code = _error_code(raw)
-            return Reply(status, raw, request_id,
-                         _retry_after(response.headers.get("retry-after")))
+            failure = e.TimedOut(code="TIMEOUT-TOTAL", request_id=request_id)
         finally:
+            if request is not None:  # the same object httpx's exceptions keep
+                for secret in ("authorization", "x-consent-token"):
+                    request.headers.pop(secret, None)
             if self._trace is not None:
                 self._trace(TraceEvent(endpoint.method, BASE_PATH + endpoint.path, status,
                                        (time.perf_counter() - begun) * 1000, code, request_id,
                                        attempt))
+        if failure is not None:
+            raise _bare(failure)
+        assert reply is not None
+        return reply
 
     def _interpret(self, endpoint: Endpoint, reply: Reply, response_type: type[T]) -> T:
+        try:
+            return self._read_answer(endpoint, reply, response_type)
+        except e.ApiError as failure:
+            error = failure
+        raise _bare(error)
+
+    def _read_answer(self, endpoint: Endpoint, reply: Reply, response_type: type[T]) -> T:
         status, raw, request_id = reply.status, reply.body, reply.request_id
         if status == endpoint.status:
             try:
                 return msgspec.convert(minimise(msgspec.json.decode(raw)), response_type)
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            except DECODE_ERRORS:
                 raise e.ProtocolError(code=f"SHAPE-{status}", request_id=request_id) from None
         if status == 401:
             # The token's own 401 was handled by its Auth (dropped, never sent again); here
@@ -255,17 +318,16 @@ class ApiClient:
             if text != UNAUTHENTICATED_TEXT and not _error_code(raw):
                 raise e.ProtocolError(code="401-BODY", request_id=request_id)
             raise e.LoginExpired(code="401", request_id=request_id)
-        try:
-            body = msgspec.json.decode(raw, type=m.ErrorBody)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            body = None
+        body = _error_body(raw)
         if body is None:
             if status >= 500:
                 raise e.ServerError.for_status(status)(code=str(status), request_id=request_id)
             raise e.ProtocolError(code=f"HTTP-{status}", request_id=request_id)
+        retry_after = _sane_wait(body.retry_after)
         raise e.error_for(e.ErrorAnswer(
-            status, body.errorCode, body.error, request_id, body.tries_left,
-            body.retry_after or reply.retry_after, parse_ddmmyyyy(body.earliest_date)))
+            status, clean_text(body.errorCode, 32), clean_text(body.error), request_id,
+            body.tries_left, reply.retry_after if retry_after is None else retry_after,
+            parse_ddmmyyyy(body.earliest_date)))
 
     # --- the login token ----------------------------------------------------------------------
 
@@ -338,6 +400,7 @@ class ApiClient:
     async def confirm_beneficiary(self, txn_id: str, otp: str) -> Consent:
         answer = await self._call("confirmBeneficiary", m.ConsentResponse,
                                   body=m.ConfirmOtpRequest(txnId=txn_id, otp=otp_hash(otp)))
+        check_header_value(answer.consent_token)
         return Consent(Secret(answer.consent_token),
                        frozenset(b.beneficiary_reference_id for b in answer.beneficiaries),
                        self._clock() + answer.expires_in, tuple(answer.beneficiaries))
@@ -419,32 +482,85 @@ def otp_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _error_code(raw: bytes) -> str:
+def _bare(error: e.ApiError) -> e.ApiError:
+    """`error` without the exception it replaced: no httpx request (or token) hangs on it."""
+    error.__cause__ = None
+    error.__context__ = None
+    error.__suppress_context__ = True
+    return error
+
+
+def _unexpected(error: e.ApiError | None) -> e.ApiError:
+    # Anything not in the transport table still cannot say how far the request got.
+    return error or e.ConnectionDropped(code="UNEXPECTED")
+
+
+def _error_body(raw: bytes) -> m.ErrorBody | None:
     try:
-        return msgspec.json.decode(raw, type=m.ErrorBody).errorCode
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return ""
+        return msgspec.json.decode(raw, type=m.ErrorBody)
+    except DECODE_ERRORS:
+        return None
+
+
+def _error_code(raw: bytes) -> str:
+    body = _error_body(raw)
+    return clean_text(body.errorCode, 32) if body else ""
+
+
+def _sane_wait(seconds: float | None) -> float | None:
+    """A server's wait as a finite number of seconds between 0 and `MAX_RETRY_AFTER`."""
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return min(max(float(seconds), 0.0), float(e.MAX_RETRY_AFTER))
 
 
 def _retry_after(value: str | None) -> float | None:
     if value is None:
         return None
     try:
-        return max(float(value), 0.0)
-    except ValueError:
+        return _sane_wait(float(value))
+    except (ValueError, OverflowError):
         return None
 
 
+def _decoder(response: httpx.Response, request_id: str) -> Any:
+    """A zlib decoder for the answer's one content-encoding, or None for none. Stacked
+    encodings (`gzip, gzip`: 272 bytes that decode to 2 GiB) and unknown ones are refused."""
+    names = [n.strip().lower() for n in response.headers.get_list("content-encoding",
+                                                                   split_commas=True)]
+    names = [n for n in names if n and n != "identity"]
+    if not names:
+        return None
+    if len(names) > 1 or names[0] not in DECODERS:
+        raise e.ProtocolError(code="ENCODING", request_id=request_id)
+    return zlib.decompressobj(DECODERS[names[0]])
+
+
 async def _read_capped(response: httpx.Response, request_id: str) -> bytes:
-    """The whole body, or ProtocolError past `MAX_ANSWER_BYTES` (declared or streamed)."""
+    """The whole decoded body, or ProtocolError once it passes `MAX_ANSWER_BYTES`
+    (declared, on the wire or decoded). Decoding is bounded per chunk (`max_length`), so
+    no more than the cap is ever held."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
         raise e.ProtocolError(code="TOO-LARGE", request_id=request_id)
+    decoder = _decoder(response, request_id)
     chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
+    size = wire = 0
+    async for chunk in response.aiter_raw():
+        wire += len(chunk)
+        if decoder is not None:
+            try:
+                # At most one byte more than the room left: enough to know it is too large.
+                chunk = decoder.decompress(chunk, MAX_ANSWER_BYTES - size + 1)
+            except zlib.error:
+                raise e.ProtocolError(code="DECODING", request_id=request_id) from None
         size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
+        if size > MAX_ANSWER_BYTES or wire > MAX_ANSWER_BYTES:
             raise e.ProtocolError(code="TOO-LARGE", request_id=request_id)
         chunks.append(chunk)
+    if decoder is not None:
+        rest = decoder.flush()
+        if size + len(rest) > MAX_ANSWER_BYTES:
+            raise e.ProtocolError(code="TOO-LARGE", request_id=request_id)
+        chunks.append(rest)
     return b"".join(chunks)

@@ -322,3 +322,17 @@ def error_for(answer: ErrorAnswer) -> ApiError:
         else:
             cls = Refused  # the server's own sentence
     return cls.from_answer(answer)
+
+
+# --- identifiers refused before sending -----------------------------------------------------
+
+MAX_RETRY_AFTER = 3600  # seconds: a longer wait from a server is taken as this
+
+
+class InvalidIdentifier(ApiError):
+    """An id (usually one the registry sent earlier) is not in the contract's form, so it
+    is not put into an address: nothing was sent."""
+
+    title = "Unexpected identifier"
+    default_message = ("A record identifier is not in the expected form, so nothing was sent. "
+                       "Search again; if it keeps happening, call support.")

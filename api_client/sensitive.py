@@ -56,3 +56,16 @@ def minimise(data: Any) -> Any:
     if isinstance(data, list):
         return [minimise(item) for item in data]
     return data
+
+
+SERVER_TEXT_LIMIT = 200  # characters of a server's sentence shown or traced
+
+
+def clean_text(value: str, limit: int = SERVER_TEXT_LIMIT) -> str:
+    """Server text made safe to show and trace: control and format characters (escape
+    sequences, newlines, bidi overrides, zero-width) dropped, then cut to `limit`."""
+    import unicodedata
+
+    kept = "".join(ch if not unicodedata.category(ch).startswith("C") else " "
+                   for ch in value[: limit * 4])
+    return " ".join(kept.split())[:limit]

@@ -62,4 +62,4 @@ def client_for(server: ServerSettings, *, mock: bool = False,
     if not server.url:
         raise NoServerConfigured
     return ApiClient(server.url, timeouts=timeouts(server), ca_bundle=server.ca_bundle,
-                     pin_sha256=server.pin_sha256, trace=trace)
+                     pin_sha256=server.pin_sha256, proxy=server.proxy, trace=trace)

@@ -35,6 +35,9 @@ class ServerSettings:
     """A PEM file of CA certificates to trust instead of the system's."""
     pin_sha256: str = ""
     """Base64 SHA-256 of the server's public key (SPKI); connections to any other key fail."""
+    proxy: str = ""
+    """An http:// CONNECT proxy for an https:// registry, e.g. http://proxy.example:3128.
+    Proxy and CA variables of the environment (HTTPS_PROXY, SSL_CERT_FILE...) are never used."""
     # The client's own defaults, written once in api_client/timeouts.py.
     connect_timeout: float = _DEFAULT_TIMEOUTS.connect
     read_timeout: float = _DEFAULT_TIMEOUTS.read

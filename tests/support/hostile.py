@@ -7,6 +7,7 @@ writer, so a test can answer with anything: garbage, half a body, nothing at all
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -50,7 +51,8 @@ async def _read_request(reader: asyncio.StreamReader) -> Received | None:
 
 
 @asynccontextmanager
-async def hostile_server(behaviour: Behaviour) -> AsyncIterator[Hostile]:
+async def hostile_server(behaviour: Behaviour, tls: ssl.SSLContext | None = None
+                         ) -> AsyncIterator[Hostile]:
     server_state = Hostile("")
     handlers: set[asyncio.Task[None]] = set()
 
@@ -70,9 +72,10 @@ async def hostile_server(behaviour: Behaviour) -> AsyncIterator[Hostile]:
             writer.close()
             handlers.discard(task)
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
-    server_state.base_url = f"http://127.0.0.1:{port}/api/v2"
+    scheme = "https" if tls else "http"
+    server_state.base_url = f"{scheme}://127.0.0.1:{port}/api/v2"
     try:
         yield server_state
     finally:
