@@ -10,9 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
 
-from screens.widgets import ADVANCE_BINDING, ContextBar, Problem, TrainingBanner, advance_on_enter
+from screens.widgets import (
+    ADVANCE_BINDING,
+    ContextBar,
+    KeysFooter,
+    Problem,
+    TrainingBanner,
+    advance_on_enter,
+)
 
 if TYPE_CHECKING:
     from screens.app import VaxtermApp
@@ -52,7 +58,7 @@ class WorkScreen(_Reaches, Screen[None]):
                 yield TrainingBanner()
             yield ContextBar(id="context")
         yield from self.compose_body()
-        yield Footer()
+        yield KeysFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

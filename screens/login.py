@@ -263,7 +263,9 @@ is still asked every time. `vaxterm forget` removes it.
         desk = self.vax.desk
         desk.sessions = sessions
         desk.session = sessions[0] if len(sessions) == 1 else None
-        # Not awaited: switching removes this screen, which cancels this very worker.
-        self.app.switch_screen(SearchScreen())
+        # From the App's own queue, not from this worker: screens started here would copy the
+        # worker's context (asyncio does) and keep it, with the password it was given, alive
+        # all session. Not awaited: switching removes this screen and cancels this worker.
+        self.app.call_later(self.app.switch_screen, SearchScreen())
         if len(sessions) > 1:
-            self.app.push_screen(SessionPickerScreen())
+            self.app.call_later(self.app.push_screen, SessionPickerScreen())

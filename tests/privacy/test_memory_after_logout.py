@@ -77,3 +77,14 @@ async def test_exit_leaves_nothing_either() -> None:
     collect()
     assert holding(rig.app, secrets, PERSONAL_TYPES) == []
     assert told_the_server(rig)
+
+
+async def test_the_password_is_not_held_once_signed_in() -> None:
+    """The login worker that was given the password must not stay reachable: screens it
+    opened used to copy its context, and kept it (and the password) all session."""
+    rig = build()
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await flow.signed_in(pilot, rig)
+        await pilot.pause()
+        collect()
+        assert holding(rig.app, ["Train@2026"], ()) == []
