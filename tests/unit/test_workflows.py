@@ -4,7 +4,7 @@ consent, against the real mock registry in process (and a network that loses ans
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 import pytest
@@ -223,3 +223,28 @@ async def test_an_otp_goes_to_the_mobile_by_either_kind(world: World) -> None:
     assert by_mobile.masked_mobile[-4:] == by_reference.masked_mobile[-4:] == "0002"
     sent_to = [message.masked_mobile[-4:] for _, message in world.registry.state.sms]
     assert sent_to.count("0002") == 3
+
+
+# --- the outbox's background try ---------------------------------------------------------
+
+
+async def test_after_consent_the_session_records_say_whether_a_lost_dose_landed(
+        world: World) -> None:
+    from vaxterm.outbox import Outbox, try_again
+
+    recording = await world.at_dose_form()
+    world.network.lose_answer, world.network.times = ("/vaccinate",), world.api.retry.attempts
+
+    async def no(error: e.ApiError) -> bool:
+        return False
+
+    await recording.submit(ask_consent=never_asked_consent, ask_retry=no)
+    held = world.desk.outbox.doses[recording.draft.idempotency_key]
+    world.clock.advance(minutes=11)  # the consent is gone: the form cannot be sent again
+    settled = await try_again(world.api, held)
+    assert settled is not None and settled.recorded and held.consent is None
+    # A dose that never left: the same question answers "not recorded".
+    other = Outbox().hold(replace(recording.draft, dose=3), None)  # no such dose today
+    settled = await try_again(world.api, other)
+    assert settled is not None and not settled.recorded
+    assert "not recorded" in settled.why
