@@ -60,7 +60,7 @@ _INVISIBLE = re.compile(
 _CREDENTIAL = r"""
     (?P<credential>(?i:(?=[abcdopst])(?:(?<=[-_])|\b)(?:
         (?:password|passwd|passcode|pwd|secret|token|otp|totp|api[-_]?key|authorization|cookie)
-        (?:[-_][\w-]*)?["']?\s*[:=]\s*["']?(?:(?:bearer|basic|digest|token)\s+)?
+        (?:[-_][\w-]*)?["']?\s*[:=]\s*["']?(?:(?:bearer|basic|digest|token)[\s:=]+)?
       | (?:bearer|basic|digest|token)[\s:=]+
     )) | (?<=[a-z])(?:Token|Secret|Password|Otp)["']?\s*[:=]\s*["']?)\S+
 """
@@ -73,8 +73,8 @@ _EMAIL = re.compile(r"[\w.+%-]+ ?@ ?[\w-]+(?:\.[\w-]+)*")
 _PATTERN = re.compile(_CREDENTIAL + r"""
   | (?P<grouped>[A-Z2-7]{4,8}(?:[\ \-][A-Z2-7]{4,8}){3,}=*)
   | (?P<token>[A-Za-z0-9+/_\-]{16,}(?:={1,3}(?![\w+/=-]))?|[A-Za-z0-9+/_\-]{10,}={1,3}(?![\w+/=-]))
-  | (?P<pan>(?:(?<![^\W_])[A-Za-z]{5}[\W_]{0,3}(?:\d[\W_]{0,2}){3}\d[\W_]{0,3}[A-Za-z](?![^\W\d_])
-            | [A-Z]{5}[\W_]{0,3}(?:\d[\W_]{0,2}){3}\d[\W_]{0,3}[A-Z]))
+  | (?P<pan>(?<![^\W_])[A-Za-z]{5}(?:[\W_]{0,3}\d){4}[\W_]{0,3}[A-Za-z](?![^\W\d_])
+          | [A-Z]{5}(?:[\W_]{0,3}\d){4}[\W_]{0,3}[A-Z])
   | (?P<number>\d(?:[\W_]{0,3}\d){4,})
   | (?P<word>(?<![^\W_])(?=(?:[^\W\d_]*\d){4})(?=\d*[^\W\d_])[^\W_]+(?![^\W_]))
 """, re.VERBOSE)
@@ -94,7 +94,7 @@ _PIECE = re.compile(r"""
     [a-z]{1,3}\d{0,2} | [A-Z]{1,3}\d{0,2} | [A-Z][a-z]{1,2} | \d{1,2}     # v2, lib, OTP, Id
   | [A-Z]{4,12}\d{0,2} | [a-z]{4,15}\d{0,2}                              # CONSENT, python3
   | (?:[A-Z]{2,4}(?=[A-Z][a-z]))? (?:[a-z]{2,15})?                       # HTTPStatus, confirm
-    (?:[A-Z][a-z]{2,15}){0,4} (?:[A-Z]{2,4})? \d{0,2}                    # ...OtpScreen, ...OTP
+    (?:[A-Z][a-z]{1,15}){0,4} (?:[A-Z]{2,4})? \d{0,2}                    # ...InErrorModal, ...OTP
 """, re.VERBOSE)
 _HUMP = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _CONSONANTS = re.compile(r"[^aeiouy\d]{4}", re.IGNORECASE)
@@ -219,8 +219,8 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=4096)
 def _plain(char: str) -> str:
     compatible = unicodedata.normalize("NFKC", char)
-    full_width = "\uff01" <= char <= "\uff5e"  # ASCII punctuation, full-width
-    if full_width or any(c.isalnum() or c.isspace() for c in compatible):
+    ascii_sign = len(compatible) == 1 and compatible.isascii()  # ＠ ﹫ ／ ＋ and the like
+    if ascii_sign or any(c.isalnum() or c.isspace() for c in compatible):
         return compatible
     return char
 
@@ -247,8 +247,9 @@ def _strip_marks(text: str) -> str:
 
 def _fold(char: str) -> str:
     """One character as names are compared: case folded, no accents, look-alikes as Latin.
-    Case is folded first, so that a letter and its capital always fold alike."""
-    folded = _strip_marks(_strip_marks(char).casefold())
+    Case is folded before accents are dropped (Unicode's canonical caseless match), so that
+    a letter and its capital always fold alike: ῂ and its capital ῊΙ both give ηι."""
+    folded = _strip_marks(unicodedata.normalize("NFD", char).casefold())
     return folded.translate(_LOOK_ALIKES).translate(_MERGED)
 
 
