@@ -55,15 +55,19 @@ _INVISIBLE = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
     "\U000e0100-\U000e01ef]")
 
-# A credential ends at white space. Read before normalising too: NFKC turns a few symbols
-# into a space and a combining mark, which would cut a credential short. (The lookahead on
-# the first letter only makes the search fast.)
+# A credential ends at white space; before it stand a key or a scheme, or several
+# ("Authorization: Basic ..."), and a value that reads as a key is followed by its own
+# ("auth: client_secret=..."). Read before normalising too: NFKC turns a few symbols into a
+# space and a combining mark, which would cut a credential short. (The lookahead on the
+# first letter only makes the search fast.)
 _CREDENTIAL = r"""
-    (?P<credential>(?i:(?=[abcdopst])(?:(?<=[-_])|\b)(?:
-        (?:password|passwd|passcode|pwd|secret|token|otp|totp|api[-_]?key|authorization|cookie)
-        (?:[-_][\w-]*)?["']?\s*[:=]\s*["']?(?:(?:bearer|basic|digest|token)[\s:=]+)?
-      | (?:bearer|basic|digest|token)[\s:=]+
-    )) | (?<=[a-z])(?:Token|Secret|Password|Otp)["']?\s*[:=]\s*["']?)\S+
+    (?P<credential>(?:
+        (?i:(?=[abcdopst])(?:(?<=[-_])|\b)(?:
+            (?:password|passwd|passcode|pwd|secret|token|otp|totp|api[-_]?key|authorization
+              |cookie)(?:[-_][\w-]*)?["']?\s*[:=]\s*["']?
+          | (?:bearer|basic|digest|token)[\s:=]+))
+      | (?<=[a-z])(?:Token|Secret|Password|Otp)["']?\s*[:=]\s*["']?
+    )+)(?:[^\s:=]+["']?\s*[:=]\s*["']?)*\S+
 """
 _CREDENTIALS = re.compile(_CREDENTIAL, re.VERBOSE)
 # Read from the start of a word only, so a long line is read once.
@@ -72,14 +76,17 @@ _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+ ?@ ?[\w-]+(?:\.[\w-]+)*")
 # Alternatives are tried in order at each position, left to right: a token is read whole
 # before its digits, a code before its digits, a spaced Aadhaar as one number rather than
 # three short words. Dates and times are read as numbers and kept by `_mask`.
+_NUMBERS_AND_IDS = r"""
+    (?P<pan>(?<![^\W_])[A-Za-z]{5}(?:[\W_]{0,3}\d){4}(?=[\W_]{0,3}[A-Za-z](?![^\W\d_]))
+          | [A-Z]{5}(?:[\W_]{0,3}\d){4}(?=[\W_]{0,3}[A-Z]))
+  | (?P<number>\d(?:[\W_]{0,3}\d){4,})
+  | (?P<word>(?<![^\W_])(?=(?:[^\W\d_]*\d){4})(?=\d*[^\W\d_])[^\W_]+(?![^\W_]))
+"""
 _PATTERN = re.compile(_CREDENTIAL + r"""
   | (?P<grouped>[A-Z2-7]{4,8}(?:[\ \-][A-Z2-7]{4,8}){3,}=*)
   | (?P<token>[A-Za-z0-9+/_\-]{16,}(?:={1,3}(?![\w+/=-]))?|[A-Za-z0-9+/_\-]{10,}={1,3}(?![\w+/=-]))
-  | (?P<pan>(?<![^\W_])[A-Za-z]{5}(?:[\W_]{0,3}\d){4}[\W_]{0,3}[A-Za-z](?![^\W\d_])
-          | [A-Z]{5}(?:[\W_]{0,3}\d){4}[\W_]{0,3}[A-Z])
-  | (?P<number>\d(?:[\W_]{0,3}\d){4,})
-  | (?P<word>(?<![^\W_])(?=(?:[^\W\d_]*\d){4})(?=\d*[^\W\d_])[^\W_]+(?![^\W_]))
-""", re.VERBOSE)
+  | """ + _NUMBERS_AND_IDS, re.VERBOSE)
+_INSIDE_A_NAME = re.compile(_NUMBERS_AND_IDS, re.VERBOSE)
 
 # Kept when a whole run of joined digits is one of these: a date, a time, or a date and time.
 _DATE = r"""(?:(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])
@@ -87,7 +94,6 @@ _DATE = r"""(?:(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])
 _TIME = r"""(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,6})?)?
             (?:[+-](?:[01]\d|2[0-3]):?[0-5]\d)?"""
 _DATETIME = re.compile(rf"{_DATE}(?:[\W_]{{1,3}}{_TIME})?|{_TIME}", re.VERBOSE)
-_NUMBER = re.compile(r"\d(?:[\W_]{0,3}\d){4,}")
 
 # The names in code a token-like run may be made of: path segments, snake_case, kebab-case,
 # CamelCase and CONSTANT words, most of them words one can read; these are kept. Random
@@ -176,13 +182,15 @@ def _mask(match: re.Match[str]) -> str:
     kind = match.lastgroup
     text = match.group(0)
     if kind == "credential":
-        return _credential_prefix(text) + TOKEN
-    if kind in ("grouped", "pan"):
-        return TOKEN if kind == "grouped" else IDENTIFIER
+        return _mask_credential(match)
+    if kind == "grouped":
+        return TOKEN
+    if kind == "pan":  # masked up to its last letter, which tells nothing alone
+        return text if text in _KNOWN_CODES else IDENTIFIER
     if kind == "token":
         if not re.search("[A-Za-z]", text) or _is_name_in_code(text):
-            # Paths and names in code are kept, but not the numbers in them.
-            return _NUMBER.sub(_mask_number, text)
+            # Paths and names in code are kept, but not the numbers and IDs in them.
+            return _INSIDE_A_NAME.sub(_mask, text)
         return TOKEN
     if kind == "number":
         return _mask_number(match)
@@ -190,17 +198,9 @@ def _mask(match: re.Match[str]) -> str:
     return text if text in _KNOWN_CODES else IDENTIFIER
 
 
-_PREFIX = re.compile(_CREDENTIAL.replace(r"\S+", ""), re.VERBOSE)
-
-
-def _credential_prefix(text: str) -> str:
-    """The key or scheme in front of a credential, kept so support sees what was masked."""
-    found = _PREFIX.match(text)
-    return found.group(0) if found else ""
-
-
 def _mask_credential(match: re.Match[str]) -> str:
-    return _credential_prefix(match.group(0)) + TOKEN
+    """The key or scheme stays, so support sees what was masked."""
+    return match.group("credential") + TOKEN
 
 
 def normalise(text: str) -> str:
