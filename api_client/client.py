@@ -212,20 +212,29 @@ class ApiClient:
         policy = prepared.policy
         started = self._clock()
         attempt = 0
+        # The last attempt that reached the registry, or may have: a later one that could not
+        # connect says nothing about it, so its outcome stands ("nothing was sent" would be
+        # untrue after a first try that timed out or got a transient answer).
+        earlier: e.TimedOut | Reply | None = None
         while True:
             attempt += 1
             try:
                 reply = await self._exchange(prepared, attempt)
             except (e.ServerUnreachable, e.TimedOut) as failure:
+                if isinstance(failure, e.TimedOut):
+                    earlier = failure
                 retry = self._may_retry(policy, attempt, started, None)
-                lost = None if retry else failure
+                lost = None if retry else (earlier or failure)
             else:
                 lost = None
                 if reply.status in TRANSIENT_STATUSES and self._may_retry(
                         policy, attempt, started, reply.retry_after):
+                    earlier = reply
                     await anyio.sleep(policy.delay(attempt, reply.retry_after, self._rng))
                     continue
                 return reply
+            if isinstance(lost, Reply):
+                return lost  # the registry's own transient answer, interpreted as such
             if lost is not None:
                 raise _bare(lost)  # outside the handler: no __context__
             await anyio.sleep(policy.delay(attempt, None, self._rng))

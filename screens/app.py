@@ -362,7 +362,12 @@ class VaxtermApp(LockGuard):
         from screens.outbox import LeaveGuard
 
         doses = list(self.desk.outbox.doses.values())
-        sending_now = len(self.desk.in_flight - set(self.desk.outbox.doses))
+        draft = self.desk.draft
+        if (draft is not None and draft.idempotency_key in self.desk.in_flight
+                and draft.idempotency_key not in self.desk.outbox):
+            # The form's own dose on its way: named like the others, never kept.
+            doses.append(UnconfirmedDose(draft, None, sending=True))
+        sending_now = len(self.desk.in_flight - {d.key for d in doses})
         if not doses and not sending_now:
             then()
             return
@@ -450,9 +455,14 @@ class VaxtermApp(LockGuard):
         untold = await self.api.logout()
         if untold is not None:  # signed out here all the same: nothing is kept locally
             LOG.info("the registry could not be told of the sign-out: %s", untold.code)
-            self.notify("Signed out on this computer. The registry could not be told, so "
-                        "your login there stays open until it expires, within 15 minutes."
-                        f"\nReference: {untold.reference}", title="Signed out",
+            if isinstance(untold, e.OutcomeUnknown):  # it reached the registry, or may have
+                said = ("Signed out on this computer. The registry's answer to the sign-out "
+                        "was lost, so it is not known whether your login there ended; if not, "
+                        "it expires within 15 minutes.")
+            else:
+                said = ("Signed out on this computer. The registry could not be told, so "
+                        "your login there stays open until it expires, within 15 minutes.")
+            self.notify(f"{said}\nReference: {untold.reference}", title="Signed out",
                         severity="warning", markup=False, timeout=15)
         from screens.login import LoginScreen
 

@@ -166,6 +166,9 @@ is still asked every time. `vaxterm forget` removes it.
 
     @on(Field.Submitted)
     def next_field(self, event: Field.Submitted) -> None:
+        if self.vax.user is not None:  # signed in (the password is gone): ask again
+            self.sign_in()
+            return
         order = ["username", "password", "code"]
         for name in order:
             field = self.query_one(f"#{name}", Field)
@@ -222,6 +225,11 @@ is still asked every time. `vaxterm forget` removes it.
     def _failed(self, problem: Problem, error: e.ApiError) -> None:
         code = self.query_one("#code", Field)
         lost = code_not_answered(error, "code")
+        if (lost is not None and isinstance(error, e.OutcomeUnknown)
+                and not (self._signing_in and self._signing_in.code_sent)):
+            # Step 1's answer was lost: the code has not been used yet.
+            lost = ("The registry's answer to the password was lost on the way; your code "
+                    "has not been used. Press Enter to sign in with the same code.", True)
         if lost is not None:
             self.vax.explain(error)  # logged for support
             problem.say(f"{lost[0]} (ref {error.reference})")

@@ -121,6 +121,7 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
                                              ask_retry=self._ask_retry, run=self.vax.call_api)
         finally:
             button.disabled = False
+            self.vax.outbox_changed()  # held, or settled: the status line says so
         if outcome.state is RecordingState.RECORDED:
             assert outcome.answer is not None
             self._recorded(outcome.answer)
@@ -143,6 +144,7 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
         from screens.dialogs import ErrorModal
 
         message = self.vax.explain(error)
+        self.vax.outbox_changed()  # the dose may be held now: the status line says so first
         if isinstance(error, e.OutcomeUnknown):
             self.problem().say("Not confirmed by the registry yet.")
             said = (f"{message}\n\nWe do not know yet whether the dose was recorded. Retry "

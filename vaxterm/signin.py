@@ -30,6 +30,11 @@ class SignIn:
         self._api = api
         self._open: tuple[bytes, str] | None = None  # (fingerprint, txnId)
 
+    @property
+    def code_sent(self) -> bool:
+        """The password was accepted, so a failure since was the code's (step 2)."""
+        return self._open is not None
+
     async def sign_in(self, username: str, password: str, code: str) -> m.User:
         fingerprint = _fingerprint(username, password)
         if self._open is None or not hmac.compare_digest(self._open[0], fingerprint):

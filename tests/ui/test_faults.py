@@ -515,27 +515,6 @@ SUBSET = {
 }
 FULL = os.environ.get("FAULT_MATRIX", "") == "full"
 
-# Cells whose product behaviour is wrong today: (step, fault) -> the defect.
-FORWARDED = [f for f in FAULTS if f != "refuse"]
-LOST_PASSWORD = ("a lost answer to the password (step 1) is told as the code's: 'The answer to "
-                 "this code was lost on the way: it may have worked' (screens/login.py _failed)")
-ASK_AGAIN = ("'Press Enter to ask again' after today's sessions failed only moves the cursor "
-             "between password and code (screens/login.py next_field)")
-STALE_STATUS = ("while the dialog says the dose's outcome is unknown, the status line on the "
-                "form says 'all confirmed' (nothing refreshes it when the outbox holds a dose)")
-TOLD = ("sign-out says 'The registry could not be told' although the sign-out reached it "
-        "(screens/app.py sign_out)")
-DEFECTS: dict[tuple[str, str], str] = {
-    **{("login_password", f): LOST_PASSWORD for f in FORWARDED},
-    **{("sessions", f): ASK_AGAIN for f in FAULTS},
-    **{("vaccinate", f): STALE_STATUS for f in FORWARDED},
-    **{("sign_out", f): TOLD for f in FORWARDED},
-}
-
-
-def defect(reason: str) -> pytest.MarkDecorator:
-    """Only a false word fails such a cell; any other failure is reported as one."""
-    return pytest.mark.xfail(raises=Untrue, strict=True, reason=reason)
 
 
 def cells() -> list[Any]:
@@ -544,10 +523,7 @@ def cells() -> list[Any]:
         for fault in FAULTS:
             if not FULL and (step, fault) not in SUBSET:
                 continue
-            marks = []
-            if (step, fault) in DEFECTS:
-                marks.append(defect(DEFECTS[(step, fault)]))
-            chosen.append(pytest.param(step, fault, id=f"{step}-{fault}", marks=marks))
+            chosen.append(pytest.param(step, fault, id=f"{step}-{fault}"))
     return chosen
 
 
@@ -633,8 +609,6 @@ async def test_escape_while_a_dose_is_on_its_way_waits_and_the_record_then_shows
         raise Untrue(c.untrue)
 
 
-@defect("the quit guard says 'the dose on the form: being sent now', not whose it is "
-        "(screens/app.py ask_before_leaving)")
 async def test_ctrl_q_while_a_dose_is_on_its_way_names_it_and_stays_by_default(
         world: World, proxy: FaultProxy) -> None:
     async with opened(world, proxy, "stall", SOUTH, SLOW) as c:
@@ -734,8 +708,6 @@ async def test_the_idle_lock_while_a_dose_is_on_its_way_stays_on_top_and_works_a
         raise Untrue(c.untrue)
 
 
-@defect("the client's retry could not connect, and its 'Nothing was sent' hides the first "
-        "try, which reached the registry (api_client/client.py _send_with_retry)")
 async def test_a_dose_whose_retry_is_refused_after_a_stall_is_not_said_to_be_unsent(
         world: World, proxy: FaultProxy) -> None:
     """The network goes down while the registry's answer is awaited: the client's own retry
