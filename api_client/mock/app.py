@@ -31,6 +31,7 @@ from api_client.mock.registry import HANDLES, MockConfig, Refusal, Registry, Una
 from api_client.openapi import build as build_openapi
 
 MAX_BODY = 64 * 1024
+BODY_TIMEOUT = 10.0  # seconds for a whole request body to arrive (slow clients)
 _PATH_PATTERNS = {"beneficiary_reference_id": re.compile(m.REFERENCE_ID_PATTERN)}
 _OPAQUE_ID = re.compile(m.OPAQUE_ID_PATTERN)
 
@@ -161,7 +162,8 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, handler: Callable[
                 arguments["account"] = registry.authenticate(
                     request.headers.get("authorization"))
             if endpoint.request is not None:
-                arguments["body"] = await _decoded_body(request, endpoint.request)
+                arguments["body"] = await _decoded_body(request, endpoint.request,
+                                                        registry.config.body_timeout_s)
             for name, read in readers.items():
                 arguments[name] = read(request)
             result = handler(**arguments)
@@ -177,10 +179,30 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, handler: Callable[
     return handle
 
 
-async def _decoded_body(request: Request, model: type) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise Refusal("REQVAL0001", "The request body is too large.")
+async def read_body(request: Request, limit: int = MAX_BODY,
+                    within_s: float = BODY_TIMEOUT) -> bytes:
+    """The body, read chunk by chunk: refused (413) as soon as it passes `limit` or when
+    Content-Length says it will, and (408) when it has not all arrived within `within_s`
+    seconds, so neither a large nor a slow body holds the server."""
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raise Refusal("REQVAL0002")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(within_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Refusal("REQVAL0002")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Refusal("REQVAL0003") from None
+    return b"".join(chunks)
+
+
+async def _decoded_body(request: Request, model: type, within_s: float) -> Any:
+    raw = await read_body(request, MAX_BODY, within_s)
     try:
         return msgspec.json.decode(raw, type=model)
     except msgspec.ValidationError as exc:
@@ -189,14 +211,30 @@ async def _decoded_body(request: Request, model: type) -> Any:
         raise Refusal("REQVAL0001", "The request body is not valid JSON.") from None
 
 
+def _dispatch(methods: dict[str, Callable[[Request], Awaitable[Response]]]
+              ) -> Callable[[Request], Awaitable[Response]]:
+    async def dispatch(request: Request) -> Response:
+        # HEAD, which Starlette adds beside GET, is served by GET.
+        method = "GET" if request.method == "HEAD" else request.method
+        return await methods[method](request)
+
+    return dispatch
+
+
 def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> Starlette:
     """Build the mock registry. `app.state.registry` exposes its state to tests and tools."""
     registry = Registry(clock or SystemClock(), config)
     faults = Faults(registry, registry.config.seed)
     document = m.encode(build_openapi())
     served = handlers(registry)
-    routes = [Route(BASE_PATH + e.path, _endpoint_handler(registry, e, served[e.operation], faults),
-                    methods=[e.method], name=e.operation) for e in ENDPOINTS]
+    # One route per path, dispatching on the method, so that a 405 lists in `Allow` every
+    # method the path has (two routes for one path would each claim only their own).
+    by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
+    for e in ENDPOINTS:
+        by_path.setdefault(BASE_PATH + e.path, {})[e.method] = _endpoint_handler(
+            registry, e, served[e.operation], faults)
+    routes = [Route(path, _dispatch(methods), methods=list(methods))
+              for path, methods in by_path.items()]
 
     async def openapi(_: Request) -> Response:
         return Response(document, media_type="application/json")
@@ -206,7 +244,8 @@ def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> 
     async def http_error(_: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: "NOTFND0001", 405: "METHOD0001"}.get(status, "GERR001")
-        return error_response(registry, code)
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+        return error_response(registry, code, headers=headers)  # `Allow` on a 405
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error,
                                                        Exception: http_error})
