@@ -125,6 +125,10 @@ def build() -> dict[str, Any]:
             models.add(endpoint.request)
     _, components = msgspec.json.schema_components(
         sorted(models, key=lambda t: t.__name__), ref_template=_REF)
+    # Exactly one of the two, as a string (msgspec cannot say so itself).
+    components["SearchRequest"]["oneOf"] = [
+        {"required": [name], "properties": {name: {"type": "string"}}}
+        for name in ("mobile", "beneficiary_reference_id")]
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
         paths.setdefault(BASE_PATH + endpoint.path, {})[endpoint.method.lower()] = (

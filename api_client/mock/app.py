@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -25,7 +26,7 @@ from starlette.routing import Route
 from api_client import models as m
 from api_client.codes import CODES, UNAUTHENTICATED_TEXT
 from api_client.contract import BASE_PATH, BY_OPERATION, ENDPOINTS, Endpoint
-from api_client.dates import parse_ddmmyyyy
+from api_client.dates import DATE_PATTERN, parse_ddmmyyyy
 from api_client.mock.clock import Clock, SystemClock
 from api_client.mock.registry import HANDLES, MockConfig, Refusal, Registry, Unauthenticated
 from api_client.openapi import build as build_openapi
@@ -41,14 +42,17 @@ _OPAQUE_ID = re.compile(m.OPAQUE_ID_PATTERN)
 Reader = Callable[[Request], Any]
 
 
+_DATE = re.compile(DATE_PATTERN)
+
+
 def _day(request: Request) -> date | None:
     raw = request.query_params.get("date")
     if raw is None:
         return None
-    day = parse_ddmmyyyy(raw)
-    if day is None:
+    if not _DATE.match(raw):
         raise Refusal("REQVAL0001", "The date must be DD-MM-YYYY.")
-    return day
+    # Well formed but no such day (00-00-0000, 31-02-2026): no sessions on it.
+    return parse_ddmmyyyy(raw) or date.min
 
 
 _HEADERS = {"authorization": "authorization", "consent_token": "x-consent-token",
@@ -201,14 +205,50 @@ async def read_body(request: Request, limit: int = MAX_BODY,
     return b"".join(chunks)
 
 
+def _whole_numbers(value: Any) -> Any:
+    """`value` with every float that is a whole number made an int: in JSON, 1.0 is the
+    number 1, which the document's `integer` allows."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    return value
+
+
 async def _decoded_body(request: Request, model: type, within_s: float) -> Any:
     raw = await read_body(request, MAX_BODY, within_s)
     try:
-        return msgspec.json.decode(raw, type=model)
+        try:
+            return msgspec.json.decode(raw, type=model)
+        except msgspec.ValidationError:
+            # Strict again after the whole-number floats are ints: "1" stays no number.
+            return msgspec.convert(_whole_numbers(msgspec.json.decode(raw)), model)
     except msgspec.ValidationError as exc:
         raise Refusal("REQVAL0001", f"The request is not valid: {exc}") from None
     except msgspec.DecodeError:
         raise Refusal("REQVAL0001", "The request body is not valid JSON.") from None
+
+
+def _fixed_siblings() -> str:
+    """The fixed segments beside `{beneficiary_reference_id}` (search, confirmOTP)."""
+    prefix = "/vaccinator/beneficiaries/"
+    return "|".join(sorted({re.escape(e.path[len(prefix):].split("/")[0]) for e in ENDPOINTS
+                            if e.path.startswith(prefix) and "{" not in e.path}))
+
+
+class _NotFixed(Convertor[str]):
+    regex = rf"(?!(?:{_fixed_siblings()})(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("not_fixed", _NotFixed())
 
 
 def _dispatch(methods: dict[str, Callable[[Request], Awaitable[Response]]]
@@ -231,7 +271,11 @@ def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> 
     # method the path has (two routes for one path would each claim only their own).
     by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
     for e in ENDPOINTS:
-        by_path.setdefault(BASE_PATH + e.path, {})[e.method] = _endpoint_handler(
+        # `GET .../beneficiaries/search` is a 405 on the search path, not a malformed
+        # reference: a path parameter never matches a fixed sibling segment.
+        path = e.path.replace("{beneficiary_reference_id}",
+                              "{beneficiary_reference_id:not_fixed}")
+        by_path.setdefault(BASE_PATH + path, {})[e.method] = _endpoint_handler(
             registry, e, served[e.operation], faults)
     routes = [Route(path, _dispatch(methods), methods=list(methods))
               for path, methods in by_path.items()]

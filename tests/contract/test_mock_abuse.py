@@ -294,3 +294,48 @@ async def test_stale_transactions_are_purged_on_each_new_one(world: MockWorld) -
     await world.client.post(SEARCH, json={"mobile": "9000000001"}, headers=auth)
     assert len(world.registry.state.login_txns) == 1
     assert len(world.registry.state.beneficiary_txns) == 1
+
+
+# --- 9. where the document and the server disagreed (schemathesis) --------------------------
+
+
+async def test_a_whole_number_written_as_a_float_is_that_number(world: MockWorld) -> None:
+    """JSON has one kind of number: `"dose": 2.0` is dose 2; 2.5 and "2" are still refused."""
+    desk = await desk_for(world, "9000000002")
+    assert (await desk.vaccinate("99990000000002", "key-float-1", dose=2.5)).status_code == 400
+    assert (await desk.vaccinate("99990000000002", "key-float-2", dose="2")).status_code == 400
+    assert (await desk.vaccinate("99990000000002", "key-float-3", dose=5.0)).status_code == 400
+    r = await desk.vaccinate("99990000000002", "key-float-4", dose=2.0)
+    assert r.status_code == 201, r.text
+
+
+@pytest.mark.parametrize("path", ["search", "confirmOTP"])
+async def test_a_fixed_path_is_not_read_as_a_reference(world: MockWorld, path: str) -> None:
+    auth = await world.login()
+    r = await world.client.get(f"{BASE}/vaccinator/beneficiaries/{path}", headers=auth)
+    assert (r.status_code, r.headers["allow"]) == (405, "POST")
+
+
+async def test_a_well_formed_day_that_does_not_exist_has_no_sessions(world: MockWorld) -> None:
+    auth = await world.login()
+    for day, status in (("00-00-0000", 200), ("31-02-2026", 200), ("2026-11-28", 400)):
+        r = await world.client.get(f"{BASE}/vaccinator/sessions", params={"date": day},
+                                   headers=auth)
+        assert r.status_code == status, day
+        if status == 200:
+            assert r.json() == {"sessions": []}
+
+
+def test_the_document_says_a_search_names_exactly_one_target() -> None:
+    import jsonschema_rs  # schemathesis's own validator
+
+    from api_client.openapi import build
+
+    schema = {"$ref": "#/components/schemas/SearchRequest",
+              "components": build()["components"]}
+    valid = jsonschema_rs.Draft202012Validator(schema).is_valid
+    assert valid({"mobile": "9000000002"})
+    assert valid({"beneficiary_reference_id": "99990000000002", "mobile": None})
+    for body in ({}, {"mobile": None},
+                 {"mobile": "9000000002", "beneficiary_reference_id": "99990000000002"}):
+        assert not valid(body), body
