@@ -95,7 +95,8 @@ def _run(url: str, examples: int, workers: int, headers: list[str], exclude: lis
                f"{url}{BASE_PATH}/openapi.json", "--checks", "all", "--max-examples",
                str(examples), "--workers", str(workers), "--seed", "20261129",
                "--no-color", "--report", "ndjson", "--report-ndjson-path", str(report),
-               "--suppress-health-check", "all", "--max-failures", "1000"]
+               "--suppress-health-check", "all", "--max-failures", "1000",
+               "--generation-database", "none"]
     for header in headers:
         command += ["--header", header]
     for operation in exclude:

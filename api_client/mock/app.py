@@ -160,8 +160,9 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, handler: Callable[
             injected = await faults.apply()
             if injected is not None:
                 return injected
+        audited = len(registry.state.audit)
+        arguments: dict[str, Any] = {}
         try:
-            arguments: dict[str, Any] = {}
             if wants_account:
                 arguments["account"] = registry.authenticate(
                     request.headers.get("authorization"))
@@ -172,8 +173,15 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, handler: Callable[
                 arguments[name] = read(request)
             result = handler(**arguments)
         except Unauthenticated:
+            registry.refused("", endpoint.operation, "no valid login token")
             return _unauthenticated(registry)
         except Refusal as refusal:
+            # Every refusal is audited: here, when the handler has not done so with more
+            # to say (which reference, which consent).
+            if len(registry.state.audit) == audited:
+                account = arguments.get("account")
+                registry.refused(account.username if account else "", endpoint.operation,
+                                 refusal.code)
             return error_response(registry, refusal.code, refusal.message, headers=refusal.headers,
                                   **refusal.details)
         return Response(m.encode(result), status_code=endpoint.status,

@@ -238,6 +238,10 @@ class Registry:
         for observe in self.observers:
             observe(entry)
 
+    def refused(self, vaccinator: str, operation: str, detail: str) -> None:
+        """Audit a refusal the handler did not audit itself (see app.py)."""
+        self._audit(vaccinator, f"{operation} refused", detail=detail)
+
     # --- vaccinator login ---------------------------------------------------------------
 
     def _locked(self, account: Account, now: datetime) -> bool:

@@ -339,3 +339,23 @@ def test_the_document_says_a_search_names_exactly_one_target() -> None:
     for body in ({}, {"mobile": None},
                  {"mobile": "9000000002", "beneficiary_reference_id": "99990000000002"}):
         assert not valid(body), body
+
+
+async def test_every_refusal_is_audited(world: MockWorld) -> None:
+    """Refusals no handler words itself still leave an entry: which call, which code."""
+    desk = await desk_for(world, "9000000002")
+    audit = world.registry.state.audit
+    before = len(audit)
+    r = await desk.vaccinate("99990000000002", vaccine_batch="SYN-CS-0119")  # expired batch
+    assert r.status_code >= 400
+    r = await desk.vaccinate("99990000000002", id_verified=False)
+    assert r.json()["errorCode"] == "IDCHK0001"
+    r = await world.client.get(f"{BASE}/vaccinator/sessions/no-such/summary", headers=desk.auth)
+    assert r.json()["errorCode"] == "SESSN0001"
+    r = await world.client.get(f"{BASE}/vaccinator/sessions")  # no token at all
+    assert r.status_code == 401
+    new = [(e.vaccinator, e.action, e.detail) for e in audit[before:]]
+    assert ("demo.north1", "vaccinate refused", "IDCHK0001") in new
+    assert ("demo.north1", "summary refused", "SESSN0001") in new
+    assert ("", "sessions refused", "no valid login token") in new
+    assert len(new) == 4
