@@ -685,6 +685,7 @@ class Registry:
             raise Refusal(verdict.reason.value, verdict.message,
                           earliest_date=ddmmyyyy(verdict.earliest) or None)
         assert verdict.due is not None
+        self._new_id()  # drawn and dropped, so the seeded codes after it stay as they were
         vaccination_id = str(uuid.uuid4())  # unguessable: an id is no handle on a record
         entry = DoseEntry(
             vaccination_id=vaccination_id, dose=body.dose, vaccine=body.vaccine,
