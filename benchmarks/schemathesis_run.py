@@ -101,7 +101,9 @@ def _run(url: str, examples: int, workers: int, headers: list[str], exclude: lis
         command += ["--header", header]
     for operation in exclude:
         command += ["--exclude-operation-id", operation]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # Run in the report's folder: schemathesis keeps a cache there, not in the work tree.
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          cwd=report.parent)
     cases: Counter[str] = Counter()
     for line in report.read_text(encoding="utf-8").splitlines():
         event = json.loads(line)
