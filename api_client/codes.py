@@ -26,6 +26,8 @@ def _table(*codes: Code) -> dict[str, Code]:
 
 CODES = _table(
     Code("REQVAL0001", 400, "The request is not valid."),
+    Code("REQVAL0002", 413, "The request body is too large."),
+    Code("REQVAL0003", 408, "The request took too long to arrive."),
     Code("USRAUT0001", 401, "Wrong username or password."),
     Code("USRAUT0002", 403, "This account is locked. Ask your supervisor to unlock it."),
     Code("USRAUT0014", 400, "Invalid OTP."),
@@ -46,6 +48,8 @@ CODES = _table(
     Code("VACCIN0003", 409, "This record is already marked entered-in-error."),
     Code("VACCIN0004", 422, "A reaction can be reported only for a dose given today."),
     Code("RATLMT0001", 429, "Too many searches. Wait before searching again."),
+    Code("RATLMT0002", 429, "Too many OTPs were sent to this mobile. Wait before asking again."),
+    Code("RATLMT0003", 429, "You have sent too many OTPs this hour. Wait before asking again."),
     Code("TRAIN0001", 404, "Training tools exist only on a training server."),
     Code("GERR001", 500, "Something went wrong on the server. Try again."),
     Code("GERR002", 503, "The server is unavailable. Try again shortly."),

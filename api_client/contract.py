@@ -36,15 +36,21 @@ class Endpoint:
 _DOSE_REFUSALS = tuple(reason.value for reason in Reason)
 
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("login", "POST", "/auth/vaccinator/login", "Vaccinator login, step 1: password",
+    Endpoint("login", "POST", "/auth/vaccinator/login",
+             "Vaccinator login, step 1: password. An unknown username, a wrong password and "
+             "a wrong password on a locked account all get 401 USRAUT0001; only the right "
+             "password on a locked account gets 403 USRAUT0002. 5 wrong passwords lock the "
+             "account for 15 minutes",
              m.TxnResponse, request=m.LoginRequest, auth=False,
              errors=("REQVAL0001", "USRAUT0001", "USRAUT0002")),
     Endpoint("confirmLogin", "POST", "/auth/vaccinator/confirmOTP",
              "Vaccinator login, step 2: the authenticator's one-time code. The same code sent "
              "again for the same txnId within 3 minutes gets the same answer (a lost answer "
-             "is recovered), while that token lives",
+             "is recovered), while that token lives. 5 wrong codes for one account, across "
+             "login transactions, lock it for 15 minutes (403 USRAUT0002); a right password "
+             "does not clear that count, only a full login does",
              m.LoginResponse, request=m.ConfirmOtpRequest, auth=False,
-             errors=("REQVAL0001", "USRAUT0014", "USRAUT0015")),
+             errors=("REQVAL0001", "USRAUT0002", "USRAUT0014", "USRAUT0015")),
     Endpoint("renew", "POST", "/auth/vaccinator/renew",
              "Renew the login token while active, never beyond 12 hours from login",
              m.RenewResponse, errors=("USRAUT0031",)),
@@ -53,9 +59,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("sessions", "GET", "/vaccinator/sessions", "Today's sessions at the centre",
              m.SessionsResponse, query=("date",), errors=("REQVAL0001",)),
     Endpoint("search", "POST", "/vaccinator/beneficiaries/search",
-             "Ask a beneficiary's consent: an OTP goes to the registered mobile",
+             "Ask a beneficiary's consent: an OTP goes to the registered mobile. At most 30 "
+             "searches per vaccinator per 5 minutes (RATLMT0001), 5 OTP SMS per mobile per "
+             "hour whoever asks (RATLMT0002), 60 OTP SMS per vaccinator per hour "
+             "(RATLMT0003); each 429 carries Retry-After",
              m.SearchResponse, request=m.SearchRequest,
-             errors=("REQVAL0001", "USRAUT0024", "RATLMT0001")),
+             errors=("REQVAL0001", "USRAUT0024", "RATLMT0001", "RATLMT0002", "RATLMT0003")),
     Endpoint("confirmBeneficiary", "POST", "/vaccinator/beneficiaries/confirmOTP",
              "Confirm the beneficiary's OTP; returns a consent token and the people it covers. "
              "The same OTP sent again by the same vaccinator for the same txnId within 3 "
@@ -67,19 +76,26 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              consent=True, errors=("REQVAL0001", "CONSNT0001", "CONSNT0002")),
     Endpoint("vaccinate", "POST",
              "/vaccinator/beneficiaries/{beneficiary_reference_id}/vaccinate",
-             "Record a dose; the same Idempotency-Key always gives the same answer",
+             "Record a dose; the same Idempotency-Key, from the same vaccinator with a live "
+             "consent for this person, gets the first answer again and records nothing. "
+             "Without that consent a retry is refused like a first request: check the "
+             "session summary instead",
              m.VaccinateResponse, status=201, request=m.VaccinateRequest, consent=True,
              idempotent=True,
              errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SESSN0002",
                      "SESSN0003", "IDCHK0001", "IDEMPT0001", "IDEMPT0002", *_DOSE_REFUSALS)),
     Endpoint("enteredInError", "POST", "/vaccinator/vaccinations/{vaccination_id}/entered-in-error",
-             "Mark a dose recorded in error (same day, same vaccinator); never deleted",
+             "Mark a dose recorded in error (same day, same vaccinator); never deleted. "
+             "Another vaccinator's dose and an unknown id get the same 404; 10 such misses "
+             "per 5 minutes are answered 429",
              m.EnteredInErrorResponse, request=m.EnteredInErrorRequest,
-             errors=("REQVAL0001", "VACCIN0001", "VACCIN0002", "VACCIN0003")),
+             errors=("REQVAL0001", "VACCIN0001", "VACCIN0002", "VACCIN0003", "RATLMT0001")),
     Endpoint("aefi", "POST", "/vaccinator/vaccinations/{vaccination_id}/aefi",
-             "Report a minor reaction seen during the 30-minute observation", m.AefiResponse,
+             "Report a minor reaction seen during the 30-minute observation. A dose not given "
+             "at this centre and an unknown id get the same 404; 10 such misses per 5 "
+             "minutes are answered 429", m.AefiResponse,
              status=201, request=m.AefiRequest,
-             errors=("REQVAL0001", "VACCIN0001", "VACCIN0004")),
+             errors=("REQVAL0001", "VACCIN0001", "VACCIN0004", "RATLMT0001")),
     Endpoint("summary", "GET", "/vaccinator/sessions/{session_id}/summary",
              "Session tally: counts by dose, vaccine and batch; this vaccinator's records",
              m.SessionSummary, errors=("SESSN0001",)),

@@ -152,7 +152,7 @@ class ConsentScope(ApiError):
 
 class RateLimited(ApiError):
     title = "Too many searches"
-    codes = ("RATLMT0001",)
+    codes = ("RATLMT0001", "RATLMT0002", "RATLMT0003")  # searches; OTPs per mobile, per user
 
     def __init__(self, retry_after: int, **kw: str) -> None:
         self.retry_after = retry_after

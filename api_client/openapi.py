@@ -33,6 +33,32 @@ _PATH_PARAMS = {
 _QUERY_PARAMS = {"date": {"type": "string", "pattern": DATE_PATTERN}}
 
 
+# The abuse rules a registry must keep (DESIGN.md §3), in the words a real registry can be
+# held to; the mock keeps them and tests/contract/test_mock_abuse.py proves each one.
+ABUSE_RULES = (
+    "Abuse rules. (1) Wrong login codes: 5 wrong codes for one account, counted across "
+    "login transactions, lock it for 15 minutes; a right password does not clear the count, "
+    "only a completed login does. (2) Lockout: 5 wrong passwords lock the account for 15 "
+    "minutes, never for good. An unknown username, a wrong password and a wrong password "
+    "on a locked account get one answer, 401 USRAUT0001; only the right password on a "
+    "locked account hears 403 USRAUT0002, which tells nothing to someone without it. Any "
+    "text is a wrong password, never a server error. (3) OTP caps: at most 5 OTP SMS per "
+    "mobile per hour, whoever asks (RATLMT0002; an unregistered target counts alike), and "
+    "60 per vaccinator per hour (RATLMT0003), besides 30 searches per vaccinator per 5 "
+    "minutes (RATLMT0001); each 429 carries Retry-After and retry_after. (4) A dose's "
+    "Idempotency-Key is replayed only for the vaccinator who sent it, with a live consent "
+    "for that person, and returns the first answer as it was; otherwise the retry is "
+    "refused like a first request. (5) Vaccination ids are random (uuid4); another "
+    "vaccinator's dose and an unknown id get one 404 VACCIN0001, and 10 such misses per 5 "
+    "minutes are answered 429. (6) Request bodies over 64 KiB are refused with 413 "
+    "REQVAL0002 while streaming, or at once from Content-Length; a body not in within 10 s "
+    "gets 408 REQVAL0003; idle or slow connections are closed by the server. (7) Login and "
+    "beneficiary transactions older than the OTP's 3 minutes are purged. (8) A 405 lists "
+    "the path's methods in Allow. (9) Every refusal is audited: wrong passwords and codes, "
+    "lockouts, OTP caps, consent refusals, replays and refused probes; searching 20 "
+    "different people within 5 minutes or 40 within any hour raises an alert.")
+
+
 def _json(ref: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"description": description, "headers": {**_REQUEST_ID, **(headers or {})},
             "content": {"application/json": {"schema": {"$ref": _REF.format(name=ref)}}}}
@@ -68,7 +94,9 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     responses: dict[str, Any] = {
         str(endpoint.status): _json(endpoint.response.__name__, "Success")}
     by_status: dict[int, list[str]] = {}
-    for code in endpoint.errors:
+    # Every body is read against a size and a time limit.
+    body_codes = ("REQVAL0002", "REQVAL0003") if endpoint.request is not None else ()
+    for code in (*endpoint.errors, *body_codes):
         by_status.setdefault(CODES[code].status, []).append(code)
     for status, codes in sorted(by_status.items()):
         headers = ({"Retry-After": {"description": "Seconds to wait.",
@@ -97,6 +125,10 @@ def build() -> dict[str, Any]:
             models.add(endpoint.request)
     _, components = msgspec.json.schema_components(
         sorted(models, key=lambda t: t.__name__), ref_template=_REF)
+    # Exactly one of the two, as a string (msgspec cannot say so itself).
+    components["SearchRequest"]["oneOf"] = [
+        {"required": [name], "properties": {name: {"type": "string"}}}
+        for name in ("mobile", "beneficiary_reference_id")]
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
         paths.setdefault(BASE_PATH + endpoint.path, {})[endpoint.method.lower()] = (
@@ -110,7 +142,8 @@ def build() -> dict[str, Any]:
                 "The vaccinator API that vaxterm speaks, modelled on Co-WIN v2. OTPs travel "
                 "as the lowercase hex SHA-256 of the digits with their txnId; dates are "
                 "DD-MM-YYYY. Nothing personal is returned before the beneficiary's OTP. "
-                "Paths tagged 'training' exist only when /meta says environment 'training'."),
+                "Paths tagged 'training' exist only when /meta says environment 'training'."
+                "\n\n" + ABUSE_RULES),
         },
         "paths": paths,
         "components": {

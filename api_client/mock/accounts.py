@@ -10,7 +10,7 @@ import base64
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from api_client.rules import min_age
 
@@ -28,8 +28,10 @@ class Account:
     name: str
     centre_id: int
     totp_secret: str
-    locked: bool = False
-    failed_logins: int = 0
+    locked: bool = False  # by a supervisor, until unlocked (demo.locked)
+    failed_logins: int = 0  # wrong passwords since the last full login or lockout
+    failed_codes: int = 0  # wrong login codes, across login transactions
+    locked_until: datetime | None = None  # a lockout after too many failures
     last_totp_counter: int = -1  # a code may be used once
 
 
@@ -58,7 +60,9 @@ CENTRES = (
 )
 DEMO_PASSWORD = "Train@2026"
 LOCKED_PASSWORD = "Locked@2026"
-MAX_FAILED_LOGINS = 5
+MAX_FAILED_LOGINS = 5  # wrong passwords before a lockout
+MAX_WRONG_CODES = 5  # wrong login codes before a lockout, whatever the transaction
+LOCKOUT = timedelta(minutes=15)
 
 
 def _secret(label: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -25,12 +26,13 @@ from starlette.routing import Route
 from api_client import models as m
 from api_client.codes import CODES, UNAUTHENTICATED_TEXT
 from api_client.contract import BASE_PATH, BY_OPERATION, ENDPOINTS, Endpoint
-from api_client.dates import parse_ddmmyyyy
+from api_client.dates import DATE_PATTERN, parse_ddmmyyyy
 from api_client.mock.clock import Clock, SystemClock
 from api_client.mock.registry import HANDLES, MockConfig, Refusal, Registry, Unauthenticated
 from api_client.openapi import build as build_openapi
 
 MAX_BODY = 64 * 1024
+BODY_TIMEOUT = 10.0  # seconds for a whole request body to arrive (slow clients)
 _PATH_PATTERNS = {"beneficiary_reference_id": re.compile(m.REFERENCE_ID_PATTERN)}
 _OPAQUE_ID = re.compile(m.OPAQUE_ID_PATTERN)
 
@@ -40,14 +42,17 @@ _OPAQUE_ID = re.compile(m.OPAQUE_ID_PATTERN)
 Reader = Callable[[Request], Any]
 
 
+_DATE = re.compile(DATE_PATTERN)
+
+
 def _day(request: Request) -> date | None:
     raw = request.query_params.get("date")
     if raw is None:
         return None
-    day = parse_ddmmyyyy(raw)
-    if day is None:
+    if not _DATE.match(raw):
         raise Refusal("REQVAL0001", "The date must be DD-MM-YYYY.")
-    return day
+    # Well formed but no such day (00-00-0000, 31-02-2026): no sessions on it.
+    return parse_ddmmyyyy(raw) or date.min
 
 
 _HEADERS = {"authorization": "authorization", "consent_token": "x-consent-token",
@@ -155,19 +160,28 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, handler: Callable[
             injected = await faults.apply()
             if injected is not None:
                 return injected
+        audited = len(registry.state.audit)
+        arguments: dict[str, Any] = {}
         try:
-            arguments: dict[str, Any] = {}
             if wants_account:
                 arguments["account"] = registry.authenticate(
                     request.headers.get("authorization"))
             if endpoint.request is not None:
-                arguments["body"] = await _decoded_body(request, endpoint.request)
+                arguments["body"] = await _decoded_body(request, endpoint.request,
+                                                        registry.config.body_timeout_s)
             for name, read in readers.items():
                 arguments[name] = read(request)
             result = handler(**arguments)
         except Unauthenticated:
+            registry.refused("", endpoint.operation, "no valid login token")
             return _unauthenticated(registry)
         except Refusal as refusal:
+            # Every refusal is audited: here, when the handler has not done so with more
+            # to say (which reference, which consent).
+            if len(registry.state.audit) == audited:
+                account = arguments.get("account")
+                registry.refused(account.username if account else "", endpoint.operation,
+                                 refusal.code)
             return error_response(registry, refusal.code, refusal.message, headers=refusal.headers,
                                   **refusal.details)
         return Response(m.encode(result), status_code=endpoint.status,
@@ -177,16 +191,82 @@ def _endpoint_handler(registry: Registry, endpoint: Endpoint, handler: Callable[
     return handle
 
 
-async def _decoded_body(request: Request, model: type) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise Refusal("REQVAL0001", "The request body is too large.")
+async def read_body(request: Request, limit: int = MAX_BODY,
+                    within_s: float = BODY_TIMEOUT) -> bytes:
+    """The body, read chunk by chunk: refused (413) as soon as it passes `limit` or when
+    Content-Length says it will, and (408) when it has not all arrived within `within_s`
+    seconds, so neither a large nor a slow body holds the server."""
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raise Refusal("REQVAL0002")
+    chunks: list[bytes] = []
+    size = 0
     try:
-        return msgspec.json.decode(raw, type=model)
+        async with asyncio.timeout(within_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Refusal("REQVAL0002")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Refusal("REQVAL0003") from None
+    return b"".join(chunks)
+
+
+def _whole_numbers(value: Any) -> Any:
+    """`value` with every float that is a whole number made an int: in JSON, 1.0 is the
+    number 1, which the document's `integer` allows."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    return value
+
+
+async def _decoded_body(request: Request, model: type, within_s: float) -> Any:
+    raw = await read_body(request, MAX_BODY, within_s)
+    try:
+        try:
+            return msgspec.json.decode(raw, type=model)
+        except msgspec.ValidationError:
+            # Strict again after the whole-number floats are ints: "1" stays no number.
+            return msgspec.convert(_whole_numbers(msgspec.json.decode(raw)), model)
     except msgspec.ValidationError as exc:
         raise Refusal("REQVAL0001", f"The request is not valid: {exc}") from None
     except msgspec.DecodeError:
         raise Refusal("REQVAL0001", "The request body is not valid JSON.") from None
+
+
+def _fixed_siblings() -> str:
+    """The fixed segments beside `{beneficiary_reference_id}` (search, confirmOTP)."""
+    prefix = "/vaccinator/beneficiaries/"
+    return "|".join(sorted({re.escape(e.path[len(prefix):].split("/")[0]) for e in ENDPOINTS
+                            if e.path.startswith(prefix) and "{" not in e.path}))
+
+
+class _NotFixed(Convertor[str]):
+    regex = rf"(?!(?:{_fixed_siblings()})(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("not_fixed", _NotFixed())
+
+
+def _dispatch(methods: dict[str, Callable[[Request], Awaitable[Response]]]
+              ) -> Callable[[Request], Awaitable[Response]]:
+    async def dispatch(request: Request) -> Response:
+        # HEAD, which Starlette adds beside GET, is served by GET.
+        method = "GET" if request.method == "HEAD" else request.method
+        return await methods[method](request)
+
+    return dispatch
 
 
 def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> Starlette:
@@ -195,8 +275,18 @@ def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> 
     faults = Faults(registry, registry.config.seed)
     document = m.encode(build_openapi())
     served = handlers(registry)
-    routes = [Route(BASE_PATH + e.path, _endpoint_handler(registry, e, served[e.operation], faults),
-                    methods=[e.method], name=e.operation) for e in ENDPOINTS]
+    # One route per path, dispatching on the method, so that a 405 lists in `Allow` every
+    # method the path has (two routes for one path would each claim only their own).
+    by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
+    for e in ENDPOINTS:
+        # `GET .../beneficiaries/search` is a 405 on the search path, not a malformed
+        # reference: a path parameter never matches a fixed sibling segment.
+        path = e.path.replace("{beneficiary_reference_id}",
+                              "{beneficiary_reference_id:not_fixed}")
+        by_path.setdefault(BASE_PATH + path, {})[e.method] = _endpoint_handler(
+            registry, e, served[e.operation], faults)
+    routes = [Route(path, _dispatch(methods), methods=list(methods))
+              for path, methods in by_path.items()]
 
     async def openapi(_: Request) -> Response:
         return Response(document, media_type="application/json")
@@ -206,7 +296,8 @@ def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> 
     async def http_error(_: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: "NOTFND0001", 405: "METHOD0001"}.get(status, "GERR001")
-        return error_response(registry, code)
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+        return error_response(registry, code, headers=headers)  # `Allow` on a 405
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error,
                                                        Exception: http_error})

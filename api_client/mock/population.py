@@ -9,6 +9,7 @@ Dates are relative to the mock clock's today, so the situations hold on any day.
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -117,11 +118,13 @@ def _person(rng: random.Random, ref: str, mobile: str, age: int, today: date) ->
     )
 
 
-def _add_doses(rng: random.Random, person: Person, history: tuple[tuple[str, int], ...],
-               last_is_precaution: bool, today: date) -> None:
+def _add_doses(rng: random.Random, ids: random.Random, person: Person,
+               history: tuple[tuple[str, int], ...], last_is_precaution: bool,
+               today: date) -> None:
     for number, (vaccine, days_ago) in enumerate(history, start=1):
         person.doses.append(DoseEntry(
-            vaccination_id=f"v-{person.reference_id}-{number}",
+            # Random, so that an id tells nothing about whose dose it is or how many exist.
+            vaccination_id=str(uuid.UUID(int=ids.getrandbits(128), version=4)),
             dose=number,
             vaccine=vaccine,
             vaccine_batch=f"HIST-{rng.randrange(1000, 9999)}",
@@ -157,6 +160,7 @@ def _random_history(rng: random.Random, age: int) -> tuple[tuple[tuple[str, int]
 def build_population(seed: int, today: date, size: int = 2000) -> dict[str, Person]:
     """The demo situations first, then random households until `size` people exist."""
     rng = random.Random(seed)
+    ids = random.Random(f"{seed}/vaccination-ids")  # apart, so the people stay the same
     people: dict[str, Person] = {}
     counter = 0
 
@@ -168,7 +172,7 @@ def build_population(seed: int, today: date, size: int = 2000) -> dict[str, Pers
     for mobile, _shows, members in DEMO:
         for age, history, precaution in members:
             person = _person(rng, next_ref(), mobile, age, today)
-            _add_doses(rng, person, history, precaution, today)
+            _add_doses(rng, ids, person, history, precaution, today)
             people[person.reference_id] = person
 
     used = {mobile for mobile, _, _ in DEMO}
@@ -182,6 +186,6 @@ def build_population(seed: int, today: date, size: int = 2000) -> dict[str, Pers
             age = rng.choice((rng.randrange(18, 90), rng.randrange(18, 90), rng.randrange(10, 18)))
             person = _person(rng, next_ref(), mobile, age, today)
             history, precaution = _random_history(rng, age)
-            _add_doses(rng, person, history, precaution, today)
+            _add_doses(rng, ids, person, history, precaution, today)
             people[person.reference_id] = person
     return people

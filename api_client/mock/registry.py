@@ -27,13 +27,16 @@ from api_client.codes import CODES
 from api_client.dates import ddmmyyyy
 from api_client.mock.accounts import (
     CENTRES,
+    LOCKOUT,
     MAX_FAILED_LOGINS,
+    MAX_WRONG_CODES,
     Account,
     SessionPlan,
     build_accounts,
     build_sessions,
 )
 from api_client.mock.clock import Clock
+from api_client.mock.limits import Window
 from api_client.mock.population import SITUATIONS, DoseEntry, Person, build_population
 from api_client.rules import VACCINES, GivenDose, Reason, check_dose, next_due
 
@@ -44,6 +47,7 @@ TOKEN_LIFETIME = timedelta(minutes=15)
 SESSION_LIMIT = timedelta(hours=12)
 CONSENT_LIFETIME = timedelta(minutes=10)
 _IDEMPOTENCY_KEY = re.compile(m.IDEMPOTENCY_KEY_PATTERN)
+_NOBODY_PASSWORD = secrets.token_urlsafe(16)  # compared against for unknown usernames
 
 HANDLES = "contract_operation"  # the attribute `handles` sets on a method
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,6 +88,12 @@ class MockConfig:
     search_limit: int = 30  # searches per vaccinator per window
     search_window: timedelta = timedelta(minutes=5)
     bulk_alert_distinct: int = 20  # distinct targets in a window that raise an audit alert
+    # ... and in any hour, so that 19 people every 5 minutes does not slip under the alert.
+    bulk_alert_distinct_hour: int = 40
+    otp_per_mobile_hour: int = 5  # OTP SMS to one mobile, whoever asks
+    otp_per_vaccinator_hour: int = 60  # OTP SMS one vaccinator may cause
+    probes_per_window: int = 10  # unknown vaccination ids a vaccinator may try per window
+    body_timeout_s: float = 10.0  # for a request body to arrive in full (slow clients)
 
 
 @dataclass
@@ -145,6 +155,11 @@ class State:
     # (its answer was lost on the way) gets the same answer: txnId -> (otp hash, when,
     # who, the token or consent token given, the answer).
     confirmed: dict[str, Confirmed] = field(default_factory=dict)
+    # The abuse rules' counters (DESIGN.md §3), built from the config by `Registry`.
+    otp_by_mobile: Window = field(default_factory=lambda: Window(timedelta(hours=1), 5))
+    otp_by_vaccinator: Window = field(default_factory=lambda: Window(timedelta(hours=1), 60))
+    probes: Window = field(default_factory=lambda: Window(timedelta(minutes=5), 10))
+    searched_hour: dict[str, deque[tuple[datetime, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -189,8 +204,12 @@ class Registry:
         by_mobile: dict[str, list[str]] = {}
         for ref, person in people.items():
             by_mobile.setdefault(person.mobile, []).append(ref)
+        hour = timedelta(hours=1)
         return State(people, by_mobile, build_accounts(self.config.trainees),
-                     build_sessions(self.config.seed, today))
+                     build_sessions(self.config.seed, today),
+                     otp_by_mobile=Window(hour, self.config.otp_per_mobile_hour),
+                     otp_by_vaccinator=Window(hour, self.config.otp_per_vaccinator_hour),
+                     probes=Window(self.config.search_window, self.config.probes_per_window))
 
     def reset(self) -> None:
         self.state = self._fresh_state()
@@ -219,21 +238,61 @@ class Registry:
         for observe in self.observers:
             observe(entry)
 
+    def refused(self, vaccinator: str, operation: str, detail: str) -> None:
+        """Audit a refusal the handler did not audit itself (see app.py)."""
+        self._audit(vaccinator, f"{operation} refused", detail=detail)
+
     # --- vaccinator login ---------------------------------------------------------------
+
+    def _locked(self, account: Account, now: datetime) -> bool:
+        """Locked by a supervisor, or within a lockout; an ended lockout is cleared."""
+        if account.locked_until is not None and now >= account.locked_until:
+            account.locked_until = None
+        return account.locked or account.locked_until is not None
+
+    def _lock(self, account: Account, now: datetime, why: str) -> None:
+        """Lock for `LOCKOUT`, start the counts afresh, and end its pending logins."""
+        account.locked_until = now + LOCKOUT
+        account.failed_logins = account.failed_codes = 0
+        for txn_id in [t for t, x in self.state.login_txns.items()
+                       if x.username == account.username]:
+            del self.state.login_txns[txn_id]
+        self._audit(account.username, "account locked",
+                    detail=f"{why}; until {account.locked_until.isoformat(timespec='seconds')}")
+
+    def _purge_login_txns(self, now: datetime) -> None:
+        for txn_id in [t for t, x in self.state.login_txns.items()
+                       if now - x.created > OTP_LIFETIME]:
+            del self.state.login_txns[txn_id]
 
     @handles("login")
     def login(self, body: m.LoginRequest) -> m.TxnResponse:
+        """One answer (401 USRAUT0001) for an unknown user, a wrong password, and a wrong
+        password on a locked account: nothing tells which usernames exist. Only the right
+        password on a locked account hears "locked" (403 USRAUT0002), which tells nothing
+        to someone who does not know it."""
+        now = self.now()
+        self._purge_login_txns(now)
         account = self.state.accounts.get(body.username)
-        if account is not None and account.locked:
-            raise Refusal("USRAUT0002")
-        if account is None or not secrets.compare_digest(account.password, body.password):
-            if account is not None:
+        # Compared as bytes: any text, ASCII or not, is a wrong password, never a crash.
+        expected = account.password if account is not None else _NOBODY_PASSWORD
+        right = secrets.compare_digest(expected.encode(), body.password.encode())
+        if account is None or not right:
+            if account is not None and not self._locked(account, now):
                 account.failed_logins += 1
-                account.locked = account.failed_logins >= MAX_FAILED_LOGINS
+                self._audit(account.username, "login refused",
+                            detail=f"wrong password ({account.failed_logins})")
+                if account.failed_logins >= MAX_FAILED_LOGINS:
+                    self._lock(account, now, f"{MAX_FAILED_LOGINS} wrong passwords")
+            else:
+                self._audit(account.username if account else "", "login refused",
+                            detail="locked account" if account else "unknown username")
             raise Refusal("USRAUT0001")
-        account.failed_logins = 0
+        if self._locked(account, now):
+            self._audit(account.username, "login refused", detail="account locked")
+            raise Refusal("USRAUT0002")
         txn_id = self._new_id()
-        self.state.login_txns[txn_id] = LoginTxn(account.username, self.now())
+        self.state.login_txns[txn_id] = LoginTxn(account.username, now)
         return m.TxnResponse(txnId=txn_id)
 
     def _replayed(self, body: m.ConfirmOtpRequest, username: str | None,
@@ -264,17 +323,32 @@ class Registry:
         now = self.now()
         if txn is None or now - txn.created > OTP_LIFETIME or txn.tries >= OTP_TRIES:
             self.state.login_txns.pop(body.txnId, None)
+            self._audit(txn.username if txn else "", "login code refused",
+                        detail="expired or unknown transaction")
             raise Refusal("USRAUT0015")
         account = self.state.accounts[txn.username]
+        if self._locked(account, now):
+            del self.state.login_txns[body.txnId]
+            self._audit(account.username, "login code refused", detail="account locked")
+            raise Refusal("USRAUT0002")
         counter = self._matching_totp_counter(account, body.otp, now)
         if counter is None:
+            # Wrong codes count per account, across transactions; only a full login
+            # clears the count (a right password does not).
             txn.tries += 1
+            account.failed_codes += 1
+            self._audit(account.username, "login code refused",
+                        detail=f"wrong code ({account.failed_codes})")
+            if account.failed_codes >= MAX_WRONG_CODES:
+                self._lock(account, now, f"{MAX_WRONG_CODES} wrong login codes")
+                raise Refusal("USRAUT0002")
             left = OTP_TRIES - txn.tries
             if left == 0:
                 del self.state.login_txns[body.txnId]
             raise Refusal("USRAUT0014", tries_left=left)
         del self.state.login_txns[body.txnId]
         account.last_totp_counter = counter
+        account.failed_codes = account.failed_logins = 0
         token = self._issue_token(account.username, login_at=now)
         centre = next(c for c in CENTRES if c.centre_id == account.centre_id)
         self._audit(account.username, "login")
@@ -401,24 +475,54 @@ class Registry:
             self._audit(account.username, "alert",
                         detail=f"{distinct} different beneficiaries searched within "
                                f"{int(window.total_seconds() // 60)} minutes")
+        # The same rule over a sliding hour: a steady pace just under the short window's
+        # threshold is still a bulk lookup.
+        hour = self.state.searched_hour.setdefault(account.username, deque())
+        while hour and now - hour[0][0] >= timedelta(hours=1):
+            hour.popleft()
+        seen = {t for _, t in hour}
+        hour.append((now, target))
+        if target not in seen and len(seen) + 1 == self.config.bulk_alert_distinct_hour:
+            self._audit(account.username, "alert",
+                        detail=f"{len(seen) + 1} different beneficiaries searched within "
+                               f"an hour")
+
+    def _check_otp_caps(self, account: Account, mobile_key: str, now: datetime) -> None:
+        """At most so many OTP SMS per mobile (whoever asks) and per vaccinator per hour.
+        An unregistered target is counted like a mobile, so the cap tells nothing about
+        who is registered."""
+        for window, key, code, what in (
+                (self.state.otp_by_vaccinator, account.username, "RATLMT0003", "vaccinator"),
+                (self.state.otp_by_mobile, mobile_key, "RATLMT0002", "mobile")):
+            if window.full(key, now):
+                seconds = window.retry_after(key, now)
+                self._audit(account.username, "search refused", detail=f"OTP cap per {what}")
+                raise Refusal(code, headers={"Retry-After": str(seconds)},
+                              retry_after=seconds)
+        self.state.otp_by_vaccinator.add(account.username, now)
+        self.state.otp_by_mobile.add(mobile_key, now)
 
     @handles("search")
     def search(self, account: Account, body: m.SearchRequest) -> m.SearchResponse:
         if (body.mobile is None) == (body.beneficiary_reference_id is None):
             raise Refusal("REQVAL0001", "Give exactly one of mobile or beneficiary_reference_id.")
         target = body.mobile or body.beneficiary_reference_id or ""
+        now = self.now()
+        for txn_id in [t for t, x in self.state.beneficiary_txns.items()
+                       if now - x.created > OTP_LIFETIME]:
+            del self.state.beneficiary_txns[txn_id]
         self._check_rate(account, target)
         if body.mobile is not None:
             mobile, references = body.mobile, tuple(self.state.by_mobile.get(body.mobile, ()))
         else:
             person = self.state.people.get(target)
             mobile, references = (person.mobile, (target,)) if person else ("", ())
+        self._check_otp_caps(account, mobile or target, now)
         if not references:
             self._audit(account.username, "search", detail="not registered")
             raise Refusal("USRAUT0024")
         otp = f"{self.rng.randrange(1_000_000):06d}"
         txn_id = self._new_id()
-        now = self.now()
         self.state.beneficiary_txns[txn_id] = BeneficiaryTxn(
             account.username, mobile, references, otp, now)
         self.state.sms.append((account.username, m.SmsMessage(
@@ -441,6 +545,8 @@ class Registry:
                 or now - txn.created > OTP_LIFETIME or txn.tries >= OTP_TRIES):
             if txn is not None and txn.vaccinator == account.username:
                 del self.state.beneficiary_txns[body.txnId]
+            self._audit(account.username, "consent refused",
+                        detail="expired or unknown transaction")
             raise Refusal("USRAUT0015")
         if not secrets.compare_digest(sha256_hex(txn.otp), body.otp):
             txn.tries += 1
@@ -466,6 +572,8 @@ class Registry:
         consent = self.state.consents.get(consent_token or "")
         if (consent is None or consent.vaccinator != account.username
                 or self.now() >= consent.expires):
+            self._audit(account.username, "access refused", reference,
+                        detail="no live consent")
             raise Refusal("CONSNT0001")
         if reference not in consent.references:
             self._audit(account.username, "access refused", reference,
@@ -546,11 +654,18 @@ class Registry:
             raise Refusal("IDEMPT0002")
         fingerprint = sha256_hex(f"{reference}|{m.encode(body).decode()}")
         stored = self.state.idempotent.get((account.username, key))
-        if stored is not None:
-            if stored.fingerprint != fingerprint:
-                raise Refusal("IDEMPT0001")
-            return stored.response
+        if stored is not None and stored.fingerprint != fingerprint:
+            self._audit(account.username, "vaccinate refused", reference,
+                        detail="Idempotency-Key reused for another request")
+            raise Refusal("IDEMPT0001")
+        # A replay is served only like a first request: the same vaccinator (keys are per
+        # vaccinator) holding a live consent for this person. Without it, the app checks
+        # the session summary instead.
         person, consent = self._consented(account, consent_token, reference)
+        if stored is not None:
+            self._audit(account.username, "vaccinate replayed", reference,
+                        consent=consent.txn_id, detail="same Idempotency-Key")
+            return stored.response
         plan = self._own_session(account, body.session_id)
         if body.vaccine != plan.vaccine:
             raise Refusal("SESSN0003")
@@ -570,7 +685,8 @@ class Registry:
             raise Refusal(verdict.reason.value, verdict.message,
                           earliest_date=ddmmyyyy(verdict.earliest) or None)
         assert verdict.due is not None
-        vaccination_id = self._new_id()
+        self._new_id()  # drawn and dropped, so the seeded codes after it stay as they were
+        vaccination_id = str(uuid.uuid4())  # unguessable: an id is no handle on a record
         entry = DoseEntry(
             vaccination_id=vaccination_id, dose=body.dose, vaccine=body.vaccine,
             vaccine_batch=batch.code, given_on=today, is_precaution=verdict.due.is_precaution,
@@ -586,18 +702,32 @@ class Registry:
         self.state.idempotent[(account.username, key)] = Stored(fingerprint, response)
         return response
 
-    def _find_dose(self, vaccination_id: str) -> tuple[Person, DoseEntry]:
+    def _find_dose(self, account: Account, vaccination_id: str, action: str,
+                   visible: Callable[[DoseEntry], bool]) -> tuple[Person, DoseEntry]:
+        """The dose, if this vaccinator may see it. "Not yours" and "does not exist" get one
+        404; such probes are audited and limited per vaccinator like searches."""
+        now = self.now()
+        if self.state.probes.full(account.username, now):
+            seconds = self.state.probes.retry_after(account.username, now)
+            self._audit(account.username, f"{action} refused", detail="too many unknown ids")
+            raise Refusal("RATLMT0001", headers={"Retry-After": str(seconds)},
+                          retry_after=seconds)
         for person in self.state.people.values():
             for dose in person.doses:
-                if dose.vaccination_id == vaccination_id:
+                if dose.vaccination_id == vaccination_id and visible(dose):
                     return person, dose
+        self.state.probes.add(account.username, now)
+        self._audit(account.username, f"{action} refused", detail="no such vaccination")
         raise Refusal("VACCIN0001")
 
     @handles("enteredInError")
     def entered_in_error(self, account: Account, vaccination_id: str,
                          body: m.EnteredInErrorRequest) -> m.EnteredInErrorResponse:
-        person, dose = self._find_dose(vaccination_id)
-        if dose.vaccinator != account.username or dose.given_on != self.now().date():
+        person, dose = self._find_dose(account, vaccination_id, "entered-in-error",
+                                       lambda d: d.vaccinator == account.username)
+        if dose.given_on != self.now().date():
+            self._audit(account.username, "entered-in-error refused", person.reference_id,
+                        detail="not today")
             raise Refusal("VACCIN0002")
         if dose.status == "entered-in-error":
             raise Refusal("VACCIN0003")
@@ -612,12 +742,15 @@ class Registry:
     @handles("aefi")
     def report_aefi(self, account: Account, vaccination_id: str, body: m.AefiRequest
                     ) -> m.AefiResponse:
-        person, dose = self._find_dose(vaccination_id)
+        def at_my_centre(dose: DoseEntry) -> bool:
+            plan = self.state.sessions.get(dose.session_id)
+            return plan is not None and plan.centre_id == account.centre_id
+
+        person, dose = self._find_dose(account, vaccination_id, "aefi", at_my_centre)
         if dose.given_on != self.now().date() or dose.status != "completed":
+            self._audit(account.username, "aefi refused", person.reference_id,
+                        detail="not a dose given today")
             raise Refusal("VACCIN0004")
-        plan = self.state.sessions.get(dose.session_id)
-        if plan is None or plan.centre_id != account.centre_id:
-            raise Refusal("VACCIN0001")
         aefi_id = self._new_id()
         self.state.aefi[aefi_id] = (vaccination_id, body)
         self._audit(account.username, "aefi", person.reference_id,
@@ -662,7 +795,8 @@ class Registry:
         return m.DemoAccounts(accounts=[
             m.DemoAccount(username=a.username, password=a.password, name=a.name,
                           centre_name=next(c.name for c in CENTRES if c.centre_id == a.centre_id),
-                          current_code=self.current_code(a.username), locked=a.locked)
+                          current_code=self.current_code(a.username),
+                          locked=self._locked(a, self.now()))
             for a in self.state.accounts.values()])
 
     @handles("demoMobiles")
@@ -701,7 +835,8 @@ class Registry:
             repr(sorted((ref, p.name, p.birth_year, tuple((d.vaccination_id, d.status)
                                                           for d in p.doses))
                         for ref, p in s.people.items())),
-            repr(sorted((a.username, a.locked, a.failed_logins) for a in s.accounts.values())),
+            repr(sorted((a.username, a.locked, a.failed_logins, a.failed_codes, a.locked_until)
+                        for a in s.accounts.values())),
             repr(sorted((sid, p.doses_given) for sid, p in s.sessions.items())),
             repr(sorted(s.idempotent)), repr(len(s.aefi)),
         ]

@@ -172,10 +172,12 @@ async def test_otp_is_sent_hashed(rig: Rig) -> None:
 
 async def test_rate_limited_says_how_long(rig: Rig) -> None:
     await rig.login()
-    for _ in range(rig.registry.config.search_limit):
-        await rig.client.search(mobile="9000000001")
+    # Different mobiles: one mobile has its own, lower OTP cap.
+    mobiles = sorted(rig.registry.state.by_mobile)
+    for n in range(rig.registry.config.search_limit):
+        await rig.client.search(mobile=mobiles[n])
     with pytest.raises(e.RateLimited) as limited:
-        await rig.client.search(mobile="9000000001")
+        await rig.client.search(mobile=mobiles[-1])
     assert limited.value.retry_after == 301
     assert "Wait 301 seconds" in limited.value.message
 

@@ -76,4 +76,4 @@ def test_garbage_is_refused_and_stores_nothing(endpoint: Any, body: Any, raw: by
 def test_oversized_body_is_refused() -> None:
     _logged_in()
     r = _send("POST", f"{BASE_PATH}/auth/vaccinator/login", b"{" + b" " * 70_000 + b"}", {})
-    assert (r.status_code, r.json()["errorCode"]) == (400, "REQVAL0001")
+    assert (r.status_code, r.json()["errorCode"]) == (413, "REQVAL0002")
