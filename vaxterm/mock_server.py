@@ -68,6 +68,7 @@ def serve(host: str, port: int, announce_room: bool, *, clock_offset: float = 0.
 
     from api_client.mock import create_app
     from api_client.mock.clock import OffsetClock, SystemClock
+    from api_client.mock.serving import server_config
 
     def show(entry: AuditEntry) -> None:
         line = live_line(entry)
@@ -81,9 +82,9 @@ def serve(host: str, port: int, announce_room: bool, *, clock_offset: float = 0.
         scheme = "https" if certfile else "http"
         print(banner(host, port, announce_room, scheme=scheme, clock_offset=clock_offset),
               flush=True)
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                access_log=False, ssl_certfile=certfile or None,
-                                ssl_keyfile=keyfile or None)
+        # Header and keep-alive timeouts: a client that drips its request is cut off.
+        config = server_config(app, host, port, log_level="warning", access_log=False,
+                               ssl_certfile=certfile or None, ssl_keyfile=keyfile or None)
         uvicorn.Server(config).run()
     print("mock registry stopped.", file=sys.stderr)
     return 0

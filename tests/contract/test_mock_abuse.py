@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from api_client.mock import MockConfig
 from api_client.mock.accounts import LOCKOUT, MAX_FAILED_LOGINS, MAX_WRONG_CODES
 from tests.contract.test_mock_recording import desk_for, eie
-from tests.support.registry import BASE, MockWorld, sha
+from tests.support.registry import BASE, MockWorld, mock_world, sha
 
 pytestmark = pytest.mark.anyio
 LOGIN = f"{BASE}/auth/vaccinator/login"
@@ -117,7 +118,15 @@ async def test_wrong_passwords_and_lockouts_are_audited(world: MockWorld) -> Non
 # --- 3. OTP caps ------------------------------------------------------------------------------
 
 
-async def test_one_mobile_gets_at_most_5_otps_an_hour_whoever_asks(world: MockWorld) -> None:
+@pytest.fixture
+async def production() -> AsyncIterator[MockWorld]:
+    async with mock_world(MockConfig(environment="production")) as w:
+        yield w
+
+
+async def test_one_mobile_gets_at_most_5_otps_an_hour_whoever_asks(production: MockWorld
+                                                                  ) -> None:
+    world = production
     answers = []
     for n in range(8):  # eight different vaccinators, one mobile
         auth = await world.login(f"trainee{n + 1:02d}")
@@ -131,6 +140,19 @@ async def test_one_mobile_gets_at_most_5_otps_an_hour_whoever_asks(world: MockWo
     auth = await world.login("trainee08")
     r = await world.client.post(SEARCH, json={"mobile": "9000000002"}, headers=auth)
     assert r.status_code == 200
+
+
+async def test_in_a_training_room_each_trainee_counts_their_own_otps_to_a_demo_mobile(
+        world: MockWorld) -> None:
+    """A room of trainees shares the demo mobiles: one trainee's practice does not spend the
+    others' cap (each still meets it alone)."""
+    for n in range(8):
+        auth = await world.login(f"trainee{n + 1:02d}")
+        r = await world.client.post(SEARCH, json={"mobile": "9000000002"}, headers=auth)
+        assert r.status_code == 200, r.text
+    codes = [(await world.client.post(SEARCH, json={"mobile": "9000000002"}, headers=auth)
+              ).status_code for _ in range(5)]
+    assert codes == [200] * 4 + [429]
 
 
 async def test_an_unregistered_mobile_is_capped_alike(world: MockWorld) -> None:
