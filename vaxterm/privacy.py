@@ -61,8 +61,8 @@ _INVISIBLE = re.compile(
 # space and a combining mark, which would cut a credential short. (The lookahead on the
 # first letter only makes the search fast.)
 _CREDENTIAL = r"""
-    (?P<credential>(?:
-        (?i:(?=[abcdopst])(?:(?<=[-_])|\b)(?:
+    (?=[abcdopstABCDOPST])(?P<credential>(?:
+        (?i:(?:(?<=[-_])|\b)(?:
             (?:password|passwd|passcode|pwd|secret|token|otp|totp|api[-_]?key|authorization
               |cookie)(?:[-_][\w-]*)?["']?\s*[:=]\s*["']?
           | (?:bearer|basic|digest|token)[\s:=]+))
