@@ -29,6 +29,7 @@ from vaxterm import supportlog
 from vaxterm.credentials import CredentialStore
 from vaxterm.desk import Desk
 from vaxterm.outbox import UnconfirmedDose, try_again
+from vaxterm.presenting import may_have_acted
 from vaxterm.privacy import forget_cached_text, redact
 from vaxterm.settings import Settings
 
@@ -455,7 +456,7 @@ class VaxtermApp(LockGuard):
         untold = await self.api.logout()
         if untold is not None:  # signed out here all the same: nothing is kept locally
             LOG.info("the registry could not be told of the sign-out: %s", untold.code)
-            if isinstance(untold, e.OutcomeUnknown):  # it reached the registry, or may have
+            if may_have_acted(untold):  # it reached the registry, or may have
                 said = ("Signed out on this computer. The registry's answer to the sign-out "
                         "was lost, so it is not known whether your login there ended; if not, "
                         "it expires within 15 minutes.")
