@@ -457,9 +457,8 @@ class VaxtermApp(LockGuard):
         if untold is not None:  # signed out here all the same: nothing is kept locally
             LOG.info("the registry could not be told of the sign-out: %s", untold.code)
             if may_have_acted(untold):  # it reached the registry, or may have
-                said = ("Signed out on this computer. The registry's answer to the sign-out "
-                        "was lost, so it is not known whether your login there ended; if not, "
-                        "it expires within 15 minutes.")
+                said = ("Signed out on this computer. It is not known whether the registry "
+                        "ended your login there; if not, it expires within 15 minutes.")
             else:
                 said = ("Signed out on this computer. The registry could not be told, so "
                         "your login there stays open until it expires, within 15 minutes.")

@@ -228,8 +228,8 @@ is still asked every time. `vaxterm forget` removes it.
         if (lost is not None and isinstance(error, e.OutcomeUnknown)
                 and not (self._signing_in and self._signing_in.code_sent)):
             # Step 1's answer was lost: the code has not been used yet.
-            lost = ("The registry's answer to the password was lost on the way; your code "
-                    "has not been used. Press Enter to sign in with the same code.", True)
+            lost = ("The registry did not confirm your password; your code has not been "
+                    "used. Press Enter to sign in with the same code.", True)
         if lost is not None:
             self.vax.explain(error)  # logged for support
             problem.say(f"{lost[0]} (ref {error.reference})")

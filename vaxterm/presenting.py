@@ -89,27 +89,18 @@ def next_dose_note(person: m.Beneficiary, draft: DoseDraft, today: date) -> str:
     return f"After this dose: {kind} is due from {ddmmyyyy(due.earliest)}."
 
 
-def registry_did_not_act(error: e.ApiError) -> bool:
-    """The registry itself answered that it is unavailable (its own GERR002): it did not look
-    at the request. A bare 5xx from a gateway, a timeout or a dropped answer may hide one
-    that it did act on."""
-    return isinstance(error, e.ServerUnavailable) and error.code in e.ServerUnavailable.codes
-
-
 def may_have_acted(error: e.ApiError) -> bool:
-    """Whether the request may have reached the registry and been acted on."""
-    return isinstance(error, e.OutcomeUnknown) and not registry_did_not_act(error)
+    """Whether the request may have reached the registry and been acted on. Every 5xx
+    counts: a gateway may answer one after the registry acted, in the registry's own words."""
+    return isinstance(error, e.OutcomeUnknown)
 
 
 def code_not_answered(error: e.ApiError, what: str) -> tuple[str, bool] | None:
     """When a code's (or OTP's) confirmation failed on the way rather than being refused:
     the words to say and whether to keep the typed code (True: Enter sends the same one
     again, which the registry answers as before). None when the registry judged the code."""
-    if registry_did_not_act(error):
-        return (f"The registry is unavailable just now, so the {what} was not checked. Press "
-                f"Enter to send the same {what} again in a moment.", True)
-    if isinstance(error, e.OutcomeUnknown):
-        return (f"The answer to this {what} was lost on the way: it may have worked. Press "
+    if may_have_acted(error):
+        return (f"The registry did not confirm this {what}; it may still have accepted it. Press "
                 f"Enter to send the same {what} again; no new {what} is needed.", True)
     if isinstance(error, e.ServerUnreachable):
         return (f"The registry cannot be reached, so the {what} was not sent. Check the "

@@ -324,7 +324,7 @@ async def step_login_password(c: Cell) -> None:
     login_kept(c, code)
     c.check_words(said(c, "#problem"), code_step=True)
     if c.forwarded:  # the code never left: only the password's answer was lost
-        c.expect("answer to this code" not in said(c, "#problem"),
+        c.expect("confirm this code" not in said(c, "#problem"),
                  f"a lost password answer is told as the code's: {said(c, '#problem')!r}")
     c.clear()
     await press(c, "enter")
@@ -339,7 +339,7 @@ async def step_login_code(c: Cell) -> None:
     login_kept(c, code)
     c.check_words(said(c, "#problem"), code_step=True)
     if c.forwarded:
-        c.expect("may have worked" in said(c, "#problem"), said(c, "#problem"))
+        c.expect("may still have accepted it" in said(c, "#problem"), said(c, "#problem"))
     c.clear()
     await press(c, "enter")  # the same code: the registry gives the same answer again
     await pick_session(c)
@@ -394,7 +394,7 @@ async def step_beneficiary_otp(c: Cell) -> None:
     assert value_of(c, "#otp") == otp
     c.check_words(said(c, "#problem"), code_step=True)
     if c.forwarded:
-        c.expect("may have worked" in said(c, "#problem"), said(c, "#problem"))
+        c.expect("may still have accepted it" in said(c, "#problem"), said(c, "#problem"))
     c.clear()
     await press(c, "enter")  # the same OTP
     assert screen(c) == "BeneficiaryScreen", said(c, "#problem")

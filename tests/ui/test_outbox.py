@@ -107,4 +107,6 @@ async def test_sign_out_says_when_the_registry_could_not_be_told() -> None:
         await settle(pilot)
         assert flow.screen_name(pilot) == "LoginScreen" and rig.app.user is None
         said = [n.message for n in rig.app._notifications]
-        assert any("The registry could not be told" in text for text in said), said
+        # The registry answered 503: whether it ended the login is not known, and said so.
+        assert any("not known whether the registry ended your login" in text
+                   for text in said), said
