@@ -29,7 +29,7 @@ from vaxterm import supportlog
 from vaxterm.credentials import CredentialStore
 from vaxterm.desk import Desk
 from vaxterm.outbox import UnconfirmedDose, try_again
-from vaxterm.presenting import may_have_acted
+from vaxterm.outcomes import may_have_acted
 from vaxterm.privacy import forget_cached_text, redact
 from vaxterm.settings import Settings
 

@@ -15,7 +15,7 @@ from api_client import models as m
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm.consent import Lookup, send_otp
-from vaxterm.presenting import code_not_answered
+from vaxterm.outcomes import code_not_answered
 from vaxterm.validators import check_otp
 
 RESEND_AFTER = timedelta(seconds=30)

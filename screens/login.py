@@ -15,7 +15,7 @@ from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm import supportlog
 from vaxterm.credentials import CredentialError
-from vaxterm.presenting import code_not_answered
+from vaxterm.outcomes import code_not_answered
 from vaxterm.signin import SignIn
 
 

@@ -14,7 +14,7 @@ from api_client.client import Consent
 from screens.base import Dialog
 from screens.widgets import Field, Problem
 from vaxterm.consent import Lookup, send_otp
-from vaxterm.presenting import code_not_answered
+from vaxterm.outcomes import code_not_answered
 from vaxterm.validators import SearchKind, check_otp
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from vaxterm import doctor, supportlog
+from vaxterm import doctor, paths, supportlog
 from vaxterm.doctor_model import Check
 from vaxterm.privacy import redact
 
@@ -105,7 +105,7 @@ def main(*, server: str | None = None, output: str | None = None,
     try:
         report = doctor.diagnose(ctx, show, command="support-bundle")
         try:
-            path = write(report, supportlog.log_dir(env), out_dir)
+            path = write(report, paths.log_dir(env), out_dir)
         except OSError as exc:
             out.write(f"vaxterm: the bundle could not be written in {out_dir} "
                       f"({type(exc).__name__}); try --output with a folder of yours\n")

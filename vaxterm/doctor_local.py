@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from vaxterm import __version__, supportlog
+from vaxterm import __version__, paths, supportlog
 from vaxterm.doctor_model import (
     Check,
     Context,
@@ -197,7 +197,7 @@ def keyring_check(ctx: Context) -> Check:
 
 
 def logs_check(ctx: Context) -> Check:
-    folder = supportlog.log_dir(ctx.environ)
+    folder = paths.log_dir(ctx.environ)
     current = supportlog.path()
     if not folder.is_dir() or current is None:
         return fail(f"the support log cannot be written in {folder}",

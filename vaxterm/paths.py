@@ -22,3 +22,14 @@ def config_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 def config_file(environ: Mapping[str, str] | None = None) -> Path:
     return config_dir(environ) / "config.toml"
+
+
+def log_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The support log's folder: `VAXTERM_LOG_DIR`, or the user log folder."""
+    env = os.environ if environ is None else environ
+    override = env.get("VAXTERM_LOG_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return platformdirs.user_log_path(APP_NAME, appauthor=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from api_client import errors as e
 from api_client import models as m
 from api_client.dates import ddmmyyyy, parse_ddmmyyyy
 from api_client.rules import GivenDose, check_dose, next_due
@@ -87,22 +86,3 @@ def next_dose_note(person: m.Beneficiary, draft: DoseDraft, today: date) -> str:
         return "After this dose: no further dose is due."
     kind = "the precaution dose" if due.is_precaution else f"dose {due.dose}"
     return f"After this dose: {kind} is due from {ddmmyyyy(due.earliest)}."
-
-
-def may_have_acted(error: e.ApiError) -> bool:
-    """Whether the request may have reached the registry and been acted on. Every 5xx
-    counts: a gateway may answer one after the registry acted, in the registry's own words."""
-    return isinstance(error, e.OutcomeUnknown)
-
-
-def code_not_answered(error: e.ApiError, what: str) -> tuple[str, bool] | None:
-    """When a code's (or OTP's) confirmation failed on the way rather than being refused:
-    the words to say and whether to keep the typed code (True: Enter sends the same one
-    again, which the registry answers as before). None when the registry judged the code."""
-    if may_have_acted(error):
-        return (f"The registry did not confirm this {what}; it may still have accepted it. Press "
-                f"Enter to send the same {what} again; no new {what} is needed.", True)
-    if isinstance(error, e.ServerUnreachable):
-        return (f"The registry cannot be reached, so the {what} was not sent. Check the "
-                f"network, then press Enter to send the same {what}.", True)
-    return None

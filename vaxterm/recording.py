@@ -68,10 +68,6 @@ class DoseRecording:
         self.draft = draft
         self.state = RecordingState.IDLE
 
-    @property
-    def in_flight(self) -> bool:
-        return self.state is RecordingState.SENDING
-
     async def _send_once(self, run: Runner) -> m.VaccinateResponse:
         async def send() -> m.VaccinateResponse:
             consent = self._desk.consent

@@ -32,6 +32,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from vaxterm import __version__
+from vaxterm.paths import log_dir
 from vaxterm.privacy import redact, reference_tail
 
 if TYPE_CHECKING:
@@ -59,16 +60,6 @@ _KEPT = "\x00CRASHREF\x00"
 
 
 # --- where ----------------------------------------------------------------------------------
-
-
-def log_dir(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    override = env.get("VAXTERM_LOG_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return platformdirs.user_log_path("vaxterm", appauthor=False)
 
 
 def session_id(file: Path) -> str:

@@ -14,7 +14,7 @@ from api_client import errors as e
 from tests.support import flow
 from tests.support.app import build
 from tests.support.leaks import find_leaks
-from vaxterm import supportlog
+from vaxterm import paths, supportlog
 
 pytestmark = pytest.mark.anyio
 MOBILE = "9000000002"
@@ -99,7 +99,7 @@ def test_without_a_session_nothing_reaches_the_terminal(capsys: pytest.CaptureFi
 
 def test_the_log_is_where_it_is_told_and_owner_only_whatever_the_umask(tmp_path: Path
                                                                         ) -> None:
-    assert supportlog.log_dir({"VAXTERM_LOG_DIR": str(tmp_path / "x")}) == tmp_path / "x"
+    assert paths.log_dir({"VAXTERM_LOG_DIR": str(tmp_path / "x")}) == tmp_path / "x"
     wide = os.umask(0o000)
     try:
         log = supportlog.start(environ={"VAXTERM_LOG_DIR": str(tmp_path / "x")})

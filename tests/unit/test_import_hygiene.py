@@ -84,3 +84,9 @@ def test_settings_can_share_the_timeout_defaults_without_loading_httpx() -> None
     statement = ("import api_client.timeouts, api_client.dates, api_client.errors, "
                  "api_client.addresses")
     assert loaded_after(statement, ["httpx", "msgspec", "anyio"]) == []
+
+
+def test_the_first_screen_loads_neither_the_client_nor_the_wire_models() -> None:
+    """The login form paints before httpx, msgspec and the models load (start-up)."""
+    assert loaded_after("import screens.app, screens.login",
+                        ["httpx", "msgspec", "api_client.models"]) == []
