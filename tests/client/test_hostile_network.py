@@ -208,7 +208,13 @@ async def main():
                 return type(error).__name__, error.code
 
 kind, code = asyncio.run(main())
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a large pytest
+# process would report the parent's size.
+try:
+    status = open("/proc/self/status").read()
+    peak = int(status.split("VmHWM:")[1].split()[0]) * 1024
+except (OSError, IndexError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"error": kind, "code": code, "peak": peak}))
 """
 
