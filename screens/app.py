@@ -32,6 +32,7 @@ from vaxterm.outbox import UnconfirmedDose, try_again
 from vaxterm.outcomes import may_have_acted
 from vaxterm.privacy import forget_cached_text, redact
 from vaxterm.settings import Settings
+from vaxterm.signin import PasswordTries
 
 if TYPE_CHECKING:
     from api_client import models as m
@@ -81,6 +82,10 @@ class VaxtermApp(LockGuard):
         self.blink = blink
         self.desk = Desk()
         self.last_activity = self.clock()
+        # Wrong passwords at the lock and the re-login, counted against the registry's lockout.
+        self.password_tries = PasswordTries()
+        # Who the doses still held after a sign-out at the lock belong to ("" when none).
+        self.kept_for = ""
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -385,6 +390,11 @@ class VaxtermApp(LockGuard):
         self.push_screen(LeaveGuard(leaving, doses, sending_now), answered)
 
     def action_quit_app(self) -> None:
+        from screens.lock import LockScreen
+
+        if self.locked and isinstance(self.screen, LockScreen):
+            self.screen.refuse_quit()  # an unattended terminal: unlock first
+            return
         self.ask_before_leaving("Quit", lambda: self.exit(0))
 
     # --- talking to the registry ------------------------------------------------------------
@@ -445,6 +455,30 @@ class VaxtermApp(LockGuard):
 
         while len(self.screen_stack) > 1 and not is_base(self.screen):
             self.pop_screen()
+
+    def sign_out_wrong_passwords(self) -> None:
+        """Too many wrong passwords at the lock or the re-login: sign out here and at the
+        registry before its count locks the account. Doses the registry has not confirmed
+        stay held, in memory, for this vaccinator: they are tried again once they sign in
+        (nobody else may send them). Run by the app: the screens asking close meanwhile."""
+        self.run_worker(self._sign_out_wrong_passwords(), group="sign-out", exclusive=True,
+                        exit_on_error=False)
+
+    async def _sign_out_wrong_passwords(self) -> None:
+        user = self.user
+        kept = dict(self.desk.outbox.doses)
+        supportlog.decision(f"signed out after {self.password_tries.limit} wrong passwords")
+        await self.sign_out()
+        self.desk.outbox.doses.update(kept)
+        self.kept_for = user.username if kept and user is not None else ""
+        said = (f"Signed out after {self.password_tries.limit} wrong passwords, before the "
+                f"registry locks the account.")
+        if kept:
+            count = "1 dose" if len(kept) == 1 else f"{len(kept)} doses"
+            verb = "is" if len(kept) == 1 else "are"
+            said += (f" {count} not confirmed by the registry {verb} kept: sign in again as "
+                     f"{self.kept_for} to let vaxterm finish them.")
+        self.notify(said, title="Signed out", severity="warning", markup=False, timeout=30)
 
     def start_sign_out(self) -> None:
         self.run_worker(self.sign_out(), group="sign-out", exclusive=True, exit_on_error=False)

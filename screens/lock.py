@@ -1,6 +1,8 @@
 """The idle lock: an opaque screen over everything, so no personal detail stays visible on an
 unattended terminal. The password (checked by the registry) unlocks it, and the work
-underneath continues exactly where it was."""
+underneath continues exactly where it was. Anyone may type at it: after a few wrong
+passwords vaxterm signs out, before the registry's own count locks the vaccinator's account;
+and it does not quit from here (the work and the doses not confirmed are the vaccinator's)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from api_client import errors as e
 from screens.base import Dialog
 from screens.widgets import Field, Problem
 from vaxterm import supportlog
-from vaxterm.signin import check_password
+from vaxterm.signin import check_password, wrong_password_words
 
 
 class LockScreen(Dialog[None]):
@@ -43,6 +45,13 @@ class LockScreen(Dialog[None]):
     def action_stay(self) -> None:
         """Nothing: only the password opens the lock."""
 
+    def refuse_quit(self) -> None:
+        """Ctrl+Q while locked. Quitting would end the vaccinator's work and drop the doses the
+        registry has not confirmed (the quit guard would name their people on this screen),
+        so whoever is at the terminal must unlock first."""
+        supportlog.decision("quit refused: the screen is locked")
+        self.problem().say("Unlock first: type the password, then quit (Ctrl+Q).")
+
     @on(Field.Submitted, "#password")
     def submitted(self, event: Field.Submitted) -> None:
         if event.value:
@@ -53,6 +62,15 @@ class LockScreen(Dialog[None]):
         field = self.query_one("#password", Field)
         try:
             await check_password(self.vax.api, self._username, password)
+        except e.WrongPassword as error:
+            field.value = ""
+            left = self.vax.password_tries.wrong(self.vax.user)
+            supportlog.decision(f"unlock failed ({error.code}); {left} tries left")
+            if left <= 0:
+                self.vax.sign_out_wrong_passwords()
+                return
+            self.problem().say(f"{wrong_password_words(left)} (ref {error.reference})")
+            return
         except e.ApiError as error:
             supportlog.decision(f"unlock failed ({error.code})")
             field.value = ""

@@ -14,9 +14,21 @@ from api_client import errors as e
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm import supportlog
-from vaxterm.credentials import CredentialError
+from vaxterm.credentials import NO_KEYRING, CredentialError
 from vaxterm.outcomes import code_not_answered
 from vaxterm.signin import SignIn
+
+
+class RememberBox(Checkbox):
+    """Textual's checkbox draws the same X on and off, only in another colour (faint on most
+    themes, lost on a monochrome terminal): this one shows a tick when on, an empty box
+    when off."""
+
+    ON, OFF = "✓", " "
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return self.ON if self.value else self.OFF
 
 
 class LoginScreen(WorkScreen):
@@ -51,8 +63,8 @@ is still asked every time. `vaxterm forget` removes it.
                 yield Label("Code from your authenticator")
                 yield Field(id="code", placeholder="6 digits", max_length=6,
                             restrict=r"[0-9]*")
-                yield Checkbox("Remember password here", id="remember",
-                               value=self.vax.settings.login.remember_password)
+                yield RememberBox("Remember password here", id="remember",
+                                  value=self.vax.settings.login.remember_password)
                 yield Problem(id="problem")
                 yield Button("Sign in", id="sign-in", variant="primary")
             if self.vax.training:
@@ -95,7 +107,8 @@ is still asked every time. `vaxterm forget` removes it.
         """A training server (a classroom) gets the TRAINING banner and the demo panel; a
         production one over plain http is refused before any password is sent."""
         try:
-            meta = await (await self.vax.connected()).meta()
+            api = await self.vax.connected()
+            meta = await api.meta()
         except e.InsecureConnection as refused:
             self.problem().say(self.vax.describe(refused))
             self.query_one("#sign-in", Button).disabled = True
@@ -103,12 +116,22 @@ is still asked every time. `vaxterm forget` removes it.
         except e.ApiError:
             return  # unreachable now: signing in will say so
         supportlog.server_facts(meta.environment, meta.version)
+        self._say_base(api.base_url)
         if meta.environment == "training" and not self.vax.training:
             self.vax.declare_training()
             # Mounted beside the form, not recomposed: what is being typed keeps its field
             # and its focus (a recompose dropped both, and the next keys went astray).
             await self.query_one("#login-row", Horizontal).mount(self._demo_panel())
             self._start_demo_panel()
+
+    def _say_base(self, used: str) -> None:
+        """The address given lacked /api/v2 and the registry answered there: say which base
+        is used, so the trainer can write it down (credentials, query and all never shown)."""
+        from api_client.addresses import safe_url
+
+        given = self.vax.settings.server.url.rstrip("/")
+        if given and used != given:  # the connection logged it for support
+            self.problem().say(f"Registry found at {safe_url(used)}", note=True)
 
     @on(Checkbox.Changed, "#remember")
     def remember_changed(self, event: Checkbox.Changed) -> None:
@@ -122,7 +145,7 @@ is still asked every time. `vaxterm forget` removes it.
         store = self.vax.credentials
         status = store.status() if store is not None else None
         if status is None or not status.usable:
-            reason = status.reason if status else "No keyring is configured."
+            reason = status.reason if status else NO_KEYRING
             self.app.call_from_thread(self._no_keyring, reason)
 
     def _no_keyring(self, reason: str) -> None:
@@ -220,7 +243,17 @@ is still asked every time. `vaxterm forget` removes it.
             self.save_password(username, password)
         self.query_one("#password", Field).value = ""
         logging.getLogger("vaxterm").info("signed in at %s", user.centre_name)
+        self._kept_doses(user.username)
         await self.start_work()
+
+    def _kept_doses(self, username: str) -> None:
+        """Doses held since a sign-out at the lock go on being tried for the vaccinator they
+        belong to; another vaccinator may not send them, so for anyone else they are let go."""
+        kept_for, self.vax.kept_for = self.vax.kept_for, ""
+        outbox = self.vax.desk.outbox
+        if kept_for and kept_for != username and outbox:
+            supportlog.decision(f"{len(outbox)} dose(s) held for the previous vaccinator let go")
+            outbox.clear()
 
     def _failed(self, problem: Problem, error: e.ApiError) -> None:
         code = self.query_one("#code", Field)

@@ -12,7 +12,8 @@ from textual.widgets import Label
 from api_client import errors as e
 from screens.base import Dialog
 from screens.widgets import Field, Problem
-from vaxterm.signin import SignIn
+from vaxterm import supportlog
+from vaxterm.signin import SignIn, wrong_password_words
 from vaxterm.validators import check_otp
 
 
@@ -54,6 +55,17 @@ class ReauthModal(Dialog[bool]):
             self._signing_in = SignIn(self.vax.api)
         try:
             await self._signing_in.sign_in(self._username, password, code)
+        except e.WrongPassword as error:
+            # The registry counts these with the lock's: the same limit, the same sign-out.
+            self.query_one("#password", Field).value = ""
+            left = self.vax.password_tries.wrong(self.vax.user)
+            supportlog.decision(f"re-login failed ({error.code}); {left} tries left")
+            if left <= 0:
+                self.vax.sign_out_wrong_passwords()
+                return
+            self.problem().say(f"{wrong_password_words(left)} (ref {error.reference})")
+            self.query_one("#password", Field).focus()
+            return
         except e.ApiError as error:
             self.query_one("#code", Field).value = ""
             self.problem().say(self.vax.describe(error))

@@ -66,8 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to write the zip (default: the current folder)")
     bundle.add_argument("--server", metavar="URL", dest="doctor_server",
                         help="check this registry address instead of the configured one")
-    commands.add_parser("forget", help="remove the stored password from the OS keyring",
-                        description="Remove the stored password from the OS keyring.")
+    forget = commands.add_parser(
+        "forget", help="remove the stored password from the OS keyring",
+        description="Remove the stored password from the OS keyring: of --user, else of the "
+                    "configured username, else of the username asked for on the terminal.")
+    forget.add_argument("--user", metavar="NAME", default="",
+                        help="the username whose stored password to remove")
     return parser
 
 
@@ -99,6 +103,11 @@ def _serve_mock(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.mock and args.server:
+        # One or the other: a registry address with --mock would be silently ignored.
+        print("vaxterm: --mock runs the built-in training registry and --server names another "
+              "registry; use one of them, not both", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "mock-server":
         return _serve_mock(args)
     if args.command in ("doctor", "support-bundle"):
@@ -117,9 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vaxterm: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "forget":
-        from vaxterm.forget import forget
+        from vaxterm.forget import forget, username_to_forget
 
-        code, line = forget(settings)
+        username = username_to_forget(settings, args.user)
+        code, line = forget(settings, username=username)
         print(f"vaxterm: {line}", file=sys.stderr if code else sys.stdout)
         return code
     from vaxterm.tui import run

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from vaxterm.settings import ServerSettings
@@ -61,5 +62,50 @@ def client_for(server: ServerSettings, *, mock: bool = False,
         return ApiClient(app=LazyMock(), timeouts=timeouts(server), trace=trace)
     if not server.url:
         raise NoServerConfigured
-    return ApiClient(server.url, timeouts=timeouts(server), ca_bundle=server.ca_bundle,
-                     pin_sha256=server.pin_sha256, proxy=server.proxy, trace=trace)
+    return ApiClient(locate_base(server, trace), timeouts=timeouts(server),
+                     ca_bundle=server.ca_bundle, pin_sha256=server.pin_sha256,
+                     proxy=server.proxy, trace=trace)
+
+
+def locate_base(server: ServerSettings,
+                trace: Callable[[TraceEvent], None] | None = None) -> str:
+    """The API base to use: the address as given when GET /meta answers there, else with
+    /api/v2 added (`http://host:port` is what a trainer types). The candidates and what
+    counts as "not there" are doctor's (api_client.addresses). One GET /meta, and only for
+    an address without /api/v2; a failure other than "not there" keeps the address as given,
+    and signing in says what is wrong with it."""
+    from api_client import errors as e
+    from api_client.addresses import candidate_bases, is_not_there, safe_url
+
+    *tried, last = candidate_bases(server.url)
+    for base in tried:
+        try:
+            _in_own_loop(_ask_meta(server, base, trace))
+        except e.ApiError as problem:
+            if is_not_there(problem.code):
+                continue
+        return base
+    if tried:
+        logging.getLogger("vaxterm").info("no registry API at %s; using %s",
+                                          safe_url(tried[0]), safe_url(last))
+    return last
+
+
+async def _ask_meta(server: ServerSettings, base: str,
+                    trace: Callable[[TraceEvent], None] | None) -> None:
+    from api_client.client import ApiClient
+    from api_client.retry import NO_RETRY
+
+    async with ApiClient(base, timeouts=timeouts(server), ca_bundle=server.ca_bundle,
+                         pin_sha256=server.pin_sha256, proxy=server.proxy, retry=NO_RETRY,
+                         trace=trace) as probe:
+        await probe.meta()
+
+
+def _in_own_loop(call: Coroutine[Any, Any, None]) -> None:
+    """Run `call` to its end on an event loop of its own thread: the caller may be on the
+    app's loop, or in a thread of it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, call).result()

@@ -29,11 +29,22 @@ class CredentialError(Exception):
     """The keyring cannot be used; the message says why and what happens instead."""
 
 
+# Backends that keep nothing: "no keyring here", said in words.
+NO_KEYRING_BACKENDS = frozenset({"keyring.backends.fail.Keyring",
+                                 "keyring.backends.null.Keyring"})
+NO_KEYRING = ("No secure keyring on this computer: the password will not be kept. Type it "
+              "each time.")
+NOT_ENCRYPTED = ("The keyring on this computer does not encrypt passwords: the password will "
+                 "not be kept there. Type it each time.")
+
+
 @dataclass(frozen=True)
 class KeyringStatus:
     usable: bool
     backend: str
+    """The backends' class names: for doctor and support staff, never for the vaccinator."""
     reason: str = ""
+    """Why it cannot be used, in the vaccinator's words (no class names)."""
 
 
 def _name(backend: Any) -> str:
@@ -77,9 +88,8 @@ class CredentialStore:
         unsafe = [n for n in names if n not in self.allowed]
         if not names or unsafe:
             shown = ", ".join(unsafe or names) or "none"
-            return KeyringStatus(False, shown,
-                                 f"The keyring here ({shown}) would not keep the password "
-                                 f"encrypted, so it is not used: type the password each time.")
+            nothing = not names or all(n in NO_KEYRING_BACKENDS for n in unsafe)
+            return KeyringStatus(False, shown, NO_KEYRING if nothing else NOT_ENCRYPTED)
         return KeyringStatus(True, ", ".join(names))
 
     def _usable(self) -> Any:

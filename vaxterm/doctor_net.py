@@ -242,17 +242,11 @@ async def _get_meta(ctx: Context, base: str) -> tuple[ServerMeta, float]:
         return meta, (begun + time.time()) / 2
 
 
-def _not_there(code: str) -> bool:
-    """An answer that says "no such endpoint here" (a base path without /api/v2)."""
-    return code in ("NOTFND0001", "METHOD0001", "HTTP-404", "HTTP-405", "SHAPE-200")
-
-
 def meta_check(ctx: Context) -> Check:
     from api_client import errors as e
+    from api_client.addresses import candidate_bases, is_not_there
 
-    bases = [ctx.url]
-    if not ctx.url.endswith("/api/v2"):
-        bases.append(ctx.url + "/api/v2")
+    bases = candidate_bases(ctx.url)
     missing: list[str] = []
     for base in bases:
         # The trace shows the contract's path (/api/v2/meta); this line, the one asked.
@@ -268,7 +262,7 @@ def meta_check(ctx: Context) -> Check:
                         "The server accepted the connection but did not answer: try later, "
                         "or tell its operators.")
         except e.ApiError as problem:
-            if _not_there(problem.code):
+            if is_not_there(problem.code):
                 missing.append(problem.code)
                 continue
             return _meta_failure(ctx, problem)

@@ -98,15 +98,37 @@ def _key_line(text: str, section: str, key: str | None) -> int | None:
     return None
 
 
-def _coerce(value: Any, target: type | str, where: str) -> Any:
+def _key_at(text: str, number: int) -> str | None:
+    """`section.key` of the `key = ...` line `number` of a TOML text (for a value TOML
+    itself refused, whose message names only the line)."""
+    lines = text.splitlines()
+    if not 1 <= number <= len(lines):
+        return None
+    found = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", lines[number - 1])
+    if found is None:
+        return None
+    section = ""
+    for line in lines[:number - 1]:
+        header = re.match(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]", line)
+        if header:
+            section = header.group(1)
+    return f"{section}.{found.group(1)}" if section else found.group(1)
+
+
+def _coerce(value: Any, target: type | str, where: str, *, from_text: bool = False) -> Any:
+    """`value` as the setting's type. Only an environment variable (`from_text`) is text by
+    nature; in the file, true/false must be TOML booleans ("yes" in quotes is text)."""
     kind = target if isinstance(target, str) else target.__name__
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false",
-                                                        "no", "off"}:
+        if from_text and isinstance(value, str) and value.lower() in {
+                "1", "true", "yes", "on", "0", "false", "no", "off"}:
             return value.lower() in {"1", "true", "yes", "on"}
-        raise SettingsError(f"{where}: expected true or false, got {value!r}")
+        if from_text:
+            raise SettingsError(f"{where}: expected true or false, got {value!r}")
+        raise SettingsError(f"{where}: must be true or false (a boolean, without quotes), "
+                            f"got {value!r}")
     if kind == "int":
         if isinstance(value, bool):
             raise SettingsError(f"{where}: expected a whole number, got {value!r}")
@@ -126,8 +148,18 @@ def _coerce(value: Any, target: type | str, where: str) -> Any:
     return value
 
 
+def _out_of_range(section: str, key: str, value: Any) -> str | None:
+    """Why a coerced value is out of its range, or None."""
+    if (section, key) == ("security", "idle_lock_minutes"):
+        if not 1 <= value <= MAX_IDLE_LOCK_MINUTES:
+            return f"must be 1 to {MAX_IDLE_LOCK_MINUTES} minutes; got {value}"
+    elif section == "server" and key.endswith("_timeout") and not 0 < value <= 300:
+        return f"must be more than 0 and at most 300 seconds; got {value}"
+    return None
+
+
 def _merge(base: Settings, values: Mapping[str, Mapping[str, Any]],
-           where: Any) -> Settings:
+           where: Any, *, from_text: bool = False) -> Settings:
     """Apply {section: {key: value}}; `where(section, key)` names the source in errors."""
     sections = {f.name: f for f in fields(Settings)}
     updated: dict[str, Any] = {}
@@ -144,20 +176,24 @@ def _merge(base: Settings, values: Mapping[str, Mapping[str, Any]],
             if key not in known:
                 raise SettingsError(f"{where(section, key)}: unknown key {section}.{key}; "
                                     f"known: {', '.join(known)}")
-            changes[key] = _coerce(value, known[key].type, where(section, key))
+            named = f"{where(section, key)}: {section}.{key}"
+            changes[key] = _coerce(value, known[key].type, named, from_text=from_text)
+            wrong = _out_of_range(section, key, changes[key])
+            if wrong is not None:
+                raise SettingsError(f"{named} {wrong}")
         updated[section] = replace(current, **changes)
     return validate(replace(base, **updated))
 
 
 def validate(settings: Settings) -> Settings:
-    minutes = settings.security.idle_lock_minutes
-    if not 1 <= minutes <= MAX_IDLE_LOCK_MINUTES:
-        raise SettingsError(f"security.idle_lock_minutes must be 1 to {MAX_IDLE_LOCK_MINUTES}; "
-                            f"got {minutes}")
-    for name in ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout",
-                 "total_timeout"):
-        if not 0 < getattr(settings.server, name) <= 300:
-            raise SettingsError(f"server.{name} must be between 0 and 300 seconds")
+    """Every bounded setting within its range (the file and variables are checked as they
+    are read, where the message can name them)."""
+    for section in fields(Settings):
+        group = getattr(settings, section.name)
+        for item in fields(group):
+            wrong = _out_of_range(section.name, item.name, getattr(group, item.name))
+            if wrong is not None:
+                raise SettingsError(f"{section.name}.{item.name} {wrong}")
     return settings
 
 
@@ -175,7 +211,12 @@ def from_file(path: Path, base: Settings) -> Settings:
         found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
         if found is None:
             raise SettingsError(f"{path}: {exc}") from None
-        raise SettingsError(f"{path}:{found.group(2)}: {found.group(1)}") from None
+        number = int(found.group(2))
+        key = _key_at(text, number)
+        if key is None:
+            raise SettingsError(f"{path}:{number}: {found.group(1)}") from None
+        raise SettingsError(f"{path}:{number}: {key}: {found.group(1).lower()} (numbers and "
+                            f"true/false are written as they are, text in quotes)") from None
 
     def where(section: str, key: str | None) -> str:
         line = _key_line(text, section, key)
@@ -196,7 +237,8 @@ def from_environment(environ: Mapping[str, str], base: Settings) -> Settings:
                                 f"e.g. VAXTERM_SERVER__URL")
         values.setdefault(section, {})[key] = value
         names[(section, key)] = names[(section, None)] = name
-    return _merge(base, values, lambda s, k: names.get((s, k), names.get((s, None), "env")))
+    return _merge(base, values, lambda s, k: names.get((s, k), names.get((s, None), "env")),
+                  from_text=True)
 
 
 def load(environ: Mapping[str, str] | None = None, path: Path | None = None) -> Settings:

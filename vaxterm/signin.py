@@ -52,3 +52,36 @@ async def check_password(api: ApiClient, username: str, password: str) -> None:
     """The registry checks the password (login step 1) without opening a new session: what
     the lock screen needs. Raises `WrongPassword` or `AccountLocked`."""
     await api.login(username, password)
+
+
+# The registry locks an account for 15 minutes after 5 wrong passwords, counted across
+# logins and cleared only by a whole sign-in (password and code): a successful unlock clears
+# nothing. At an unattended terminal anyone can type at the lock, so vaxterm signs out after
+# 3 wrong ones: the vaccinator keeps 2 to sign in again before the registry would lock.
+WRONG_PASSWORDS_BEFORE_SIGN_OUT = 3
+
+
+class PasswordTries:
+    """Wrong passwords typed for the signed-in vaccinator (at the lock or the re-login) since
+    their last whole sign-in. A new sign-in brings a new user object, which starts the count
+    again, as the registry does."""
+
+    def __init__(self, limit: int = WRONG_PASSWORDS_BEFORE_SIGN_OUT) -> None:
+        self.limit = limit
+        self._login: object | None = None
+        self._wrong = 0
+
+    def wrong(self, login: object) -> int:
+        """Count one wrong password for this login; the tries left before signing out."""
+        if login is not self._login:
+            self._login, self._wrong = login, 0
+        self._wrong += 1
+        return max(self.limit - self._wrong, 0)
+
+
+def wrong_password_words(left: int) -> str:
+    """For a screen that asks only the password (the username is known)."""
+    if left <= 0:
+        return "The password is not right."
+    tries = "1 try" if left == 1 else f"{left} tries"
+    return f"The password is not right. {tries} left before you are signed out."

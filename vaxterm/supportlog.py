@@ -29,7 +29,6 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from vaxterm import __version__
 from vaxterm.paths import log_dir
@@ -96,19 +95,10 @@ def new_reference() -> str:
 
 
 def safe_url(url: str) -> str:
-    """A server address without credentials, query or fragment."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError:
-        return "(not a valid address)"
-    if not parts.scheme or not host:
-        return "(not a valid address)" if url else "(none configured)"
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
-        netloc += f":{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    """A server address without credentials, query or fragment (one home: api_client)."""
+    from api_client.addresses import safe_url as shown
+
+    return shown(url)
 
 
 def changed_settings(settings: Settings) -> list[str]:

@@ -63,7 +63,7 @@ async def test_the_password_unlocks_back_to_the_same_form() -> None:
         await idle(pilot, rig, 15)
         await flow.type_into(pilot, "#password", "wrong")
         assert flow.screen_name(pilot) == "LockScreen"
-        assert "username or password is not right" in flow.text(pilot, "#problem")
+        assert "The password is not right" in flow.text(pilot, "#problem")
         await flow.type_into(pilot, "#password", "Train@2026")
         assert flow.screen_name(pilot) == "RecordDoseScreen"
         assert rig.app.desk.draft is draft and draft.idempotency_key == key

@@ -56,7 +56,7 @@ def write_config(tmp_path: Path, text: str) -> Path:
 
 @pytest.mark.parametrize(("text", "said"), [
     ("[login]\nusernme = 'x'\n", ":2: unknown key login.usernme"),
-    ("[server]\nurl = = 'https://registry.example/api/v2'\n", ":2: Invalid value"),
+    ("[server]\nurl = = 'https://registry.example/api/v2'\n", ":2: server.url: invalid value"),
     ("[security]\nidle_lock_minutes = 0\n", "security.idle_lock_minutes must be 1 to 30"),
 ], ids=["unknown-key", "syntax", "value"])
 def test_a_broken_settings_file_is_exit_2_and_named_once(tmp_path: Path, text: str, said: str

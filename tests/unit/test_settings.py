@@ -37,7 +37,8 @@ def test_unknown_key_names_file_line_and_key(tmp_path: Path) -> None:
 
 def test_wrong_type_names_line(tmp_path: Path) -> None:
     path = write(tmp_path, '[security]\nidle_lock_minutes = "soon"\n')
-    with pytest.raises(SettingsError, match=r":2: expected a whole number"):
+    with pytest.raises(SettingsError,
+                       match=r":2: security\.idle_lock_minutes: expected a whole number"):
         from_file(path, Settings())
 
 
