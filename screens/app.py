@@ -468,7 +468,8 @@ class VaxtermApp(LockGuard):
         user = self.user
         kept = dict(self.desk.outbox.doses)
         supportlog.decision(f"signed out after {self.password_tries.limit} wrong passwords")
-        await self.sign_out()
+        # The username stays filled in, so a password typed next lands in the masked field.
+        await self.sign_out(username=user.username if user is not None else "")
         self.desk.outbox.doses.update(kept)
         self.kept_for = user.username if kept and user is not None else ""
         said = (f"Signed out after {self.password_tries.limit} wrong passwords, before the "
@@ -483,7 +484,7 @@ class VaxtermApp(LockGuard):
     def start_sign_out(self) -> None:
         self.run_worker(self.sign_out(), group="sign-out", exclusive=True, exit_on_error=False)
 
-    async def sign_out(self) -> None:
+    async def sign_out(self, username: str = "") -> None:
         LOG.info("signed out")
         self.desk.forget_everything()
         self.locked = False
@@ -501,5 +502,5 @@ class VaxtermApp(LockGuard):
         from screens.login import LoginScreen
 
         self._close_down_to_base()
-        await self.switch_screen(LoginScreen())
+        await self.switch_screen(LoginScreen(username))
         forget_cached_text()

@@ -46,8 +46,9 @@ is still asked every time. `vaxterm forget` removes it.
 """
     BINDINGS = [Binding("escape", "back", "Back", show=False, id="login.back")]
 
-    def __init__(self) -> None:
+    def __init__(self, username: str = "") -> None:
         super().__init__()
+        self._username = username  # filled in after a forced sign-out, else from settings
         self._signing_in: SignIn | None = None  # built on first use: the client loads late
 
     def compose_body(self) -> ComposeResult:
@@ -55,7 +56,7 @@ is still asked every time. `vaxterm forget` removes it.
             with Vertical(id="login-form"):
                 yield Label("Sign in to record vaccinations", classes="title")
                 yield Label("Username")
-                yield Field(self.vax.settings.login.username, id="username",
+                yield Field(self._username or self.vax.settings.login.username, id="username",
                             placeholder="your username", advance=True)
                 yield Label("Password")
                 yield Field(id="password", password=True, placeholder="password",

@@ -9,6 +9,7 @@ from functools import partial
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from api_client.mock import FixedClock, create_app
 from api_client.mock.accounts import MAX_FAILED_LOGINS
@@ -78,6 +79,11 @@ async def test_six_wrong_unlocks_sign_out_before_the_registry_locks_the_account(
         assert not tokens & set(rig.registry.state.tokens), "the registry's login was ended"
         assert account.failed_logins == WRONG_PASSWORDS_BEFORE_SIGN_OUT < MAX_FAILED_LOGINS
         assert "Signed out after 3 wrong passwords" in toasts(rig.app)
+        # What was typed after the sign-out went to the masked password field, never into
+        # Username in clear: the username stays filled in and the password had the focus.
+        login_screen = rig.app.screen
+        assert login_screen.query_one("#username", Input).value == "demo.north1"
+        assert login_screen.query_one("#password", Input).value.startswith("wrong")
         # The vaccinator still signs in: the registry never locked the account.
         rig.clock.advance(seconds=30)  # a code works once: the next one
         await login(pilot, rig)
