@@ -79,6 +79,8 @@ class Settings:
 ENV_PREFIX = "VAXTERM_"
 # Folders, not settings keys: they say where the settings and the support log are.
 _RESERVED_ENV = {"VAXTERM_CONFIG_DIR", "VAXTERM_LOG_DIR"}
+# Training only, not settings: the mock's seed (tests) and a trainer's room key.
+_RESERVED_ENV |= {"VAXTERM_MOCK_SEED", "VAXTERM_ROOM_KEY"}
 
 
 def _key_line(text: str, section: str, key: str | None) -> int | None:
