@@ -18,6 +18,7 @@ from textual.widgets import (
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
 )
 from textual.widgets.option_list import Option
 
@@ -79,9 +80,9 @@ class TrainingPanel(Dialog[str | None]):
                                else "tab-sms"):
                 with TabPane("Scenarios", id="tab-scenarios"):
                     with Vertical(id="trainer-key"):
-                        yield Label("Scenarios and reset change the whole room: they are the "
-                                    "trainer's. Trainer: type the room key that vaxterm "
-                                    "mock-server printed, then Enter.")
+                        yield Static("Scenarios and reset change the whole room: they are "
+                                     "the trainer's. Trainer: type the room key that "
+                                     "vaxterm mock-server printed, then Enter.")
                         yield Field(id="room-key", password=True, placeholder="room key")
                         yield Problem(id="key-problem")
                     yield OptionList(id="scenarios")
@@ -116,6 +117,8 @@ class TrainingPanel(Dialog[str | None]):
         if trainer:
             options.highlighted = 0
             options.focus()
+        else:
+            self.query_one(Tabs).focus()  # ← → at once, as the title says
 
     @on(Field.Submitted, "#room-key")
     def room_key_typed(self, event: Field.Submitted) -> None:

@@ -46,7 +46,7 @@ def banner(host: str, port: int, announce_room: bool, *, scheme: str = "http",
               "  Reset and scenarios need it. In the trainer's vaxterm: F12, Scenarios, type",
               "  the key; or start it with VAXTERM_ROOM_KEY set. Trainees without it see",
               "  neither reset nor scenarios, and the server refuses them (403 TRAIN0002).",
-              f"  Over HTTP: POST {base}/training/reset with the header X-Room-Key.",
+              "  Over HTTP: the header X-Room-Key, e.g. on POST /api/v2/training/reset.",
               "", "Ctrl+C stops the server. Live log:"]
     return "\n".join(lines)
 
