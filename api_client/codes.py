@@ -51,6 +51,8 @@ CODES = _table(
     Code("RATLMT0002", 429, "Too many OTPs were sent to this mobile. Wait before asking again."),
     Code("RATLMT0003", 429, "You have sent too many OTPs this hour. Wait before asking again."),
     Code("TRAIN0001", 404, "Training tools exist only on a training server."),
+    Code("TRAIN0002", 403, "Only the trainer can do this: it needs the room key that "
+         "vaxterm mock-server printed when it started."),
     Code("GERR001", 500, "Something went wrong on the server. Try again."),
     Code("GERR002", 503, "The server is unavailable. Try again shortly."),
     Code("NOTFND0001", 404, "No such endpoint."),

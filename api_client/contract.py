@@ -29,6 +29,7 @@ class Endpoint:
     consent: bool = False  # needs `X-Consent-Token`
     idempotent: bool = False  # needs `Idempotency-Key`
     training: bool = False  # exists only when the environment is "training"
+    trainer: bool = False  # needs `X-Room-Key`, the trainer's key, on a room server
     query: tuple[str, ...] = ()
 
 
@@ -116,11 +117,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("getFaults", "GET", "/training/faults", "Training: the injected faults", m.Faults,
              auth=False, training=True, errors=("TRAIN0001",)),
     Endpoint("setFaults", "PUT", "/training/faults",
-             "Training: inject latency, errors, downtime, rate limits or short tokens", m.Faults,
-             request=m.Faults, auth=False, training=True, errors=("REQVAL0001", "TRAIN0001")),
+             "Training: inject latency, errors, downtime, rate limits or short tokens. The "
+             "trainer's only: on a room server it needs the room key (X-Room-Key)", m.Faults,
+             request=m.Faults, auth=False, training=True, trainer=True,
+             errors=("REQVAL0001", "TRAIN0001", "TRAIN0002")),
     Endpoint("reset", "POST", "/training/reset",
-             "Training: restore the initial population and clear all logins", m.ResetResponse,
-             auth=False, training=True, errors=("TRAIN0001",)),
+             "Training: restore the initial population and clear all logins. The trainer's "
+             "only: on a room server it needs the room key (X-Room-Key)", m.ResetResponse,
+             auth=False, training=True, trainer=True, errors=("TRAIN0001", "TRAIN0002")),
 )
 
 BY_OPERATION = {e.operation: e for e in ENDPOINTS}

@@ -86,6 +86,13 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         params.append({"name": "Idempotency-Key", "in": "header", "required": True,
                        "description": "One per dose form; every retry reuses it.",
                        "schema": {"type": "string", "pattern": m.IDEMPOTENCY_KEY_PATTERN}})
+    if endpoint.trainer:
+        params.append({"name": "X-Room-Key", "in": "header", "required": False,
+                       "description": "The trainer's room key, printed by `vaxterm "
+                                      "mock-server`; a room server refuses the call without "
+                                      "it (TRAIN0002). A login token, if sent, names the "
+                                      "trainer in the room's log.",
+                       "schema": {"type": "string"}})
     if params:
         op["parameters"] = params
     if endpoint.request is not None:

@@ -26,17 +26,17 @@ import httpx
 
 from api_client.mock.clock import SystemClock
 from api_client.mock.population import build_population
-from api_client.mock.registry import MockConfig
 
 SERVER = """
 import uvicorn
 from datetime import timedelta
 from api_client.mock import create_app, MockConfig
-config = MockConfig(trainees={trainees}, search_limit=10**9, bulk_alert_distinct=10**9)
+config = MockConfig(seed={seed}, trainees={trainees}, search_limit=10**9, bulk_alert_distinct=10**9)
 uvicorn.run(create_app(config=config), host="127.0.0.1", port={port}, log_level="error",
             access_log=False)
 """
 MAX_REQUESTS_PER_CLIENT = 5_000
+SEED = 20210116  # asked of the server, so this script knows its people
 
 
 def sha(digits: str) -> str:
@@ -136,7 +136,7 @@ async def run(base: str, clients: int, seconds: float) -> None:
                       if s["vaccine"] == "COVISHIELD")
 
     # Consent for every mobile, shared out between the clients (not timed).
-    people = build_population(MockConfig().seed, SystemClock().now().date())
+    people = build_population(SEED, SystemClock().now().date())  # the server's seed
     mobiles = sorted({p.mobile for p in people.values()})
     work: list[list[tuple[str, str]]] = [[] for _ in range(clients)]
 
@@ -175,7 +175,7 @@ def main() -> None:
     args = parser.parse_args()
     port = free_port()
     # Odd trainees work at the COVISHIELD centre; the clients take every other one.
-    code = SERVER.format(trainees=args.clients * 2, port=port)
+    code = SERVER.format(seed=SEED, trainees=args.clients * 2, port=port)
     server = subprocess.Popen([sys.executable, "-c", code])
     try:
         asyncio.run(run(f"http://127.0.0.1:{port}/api/v2", args.clients,

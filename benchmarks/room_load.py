@@ -29,10 +29,10 @@ import httpx
 from api_client.mock.accounts import CENTRES
 from api_client.mock.clock import SystemClock
 from api_client.mock.population import Person, build_population
-from api_client.mock.registry import MockConfig
 from api_client.rules import GivenDose, check_dose, next_due
 
 SESSION_VACCINE = {100001: "COVISHIELD", 100002: "CORBEVAX"}
+SEED = 20210116  # asked of the server, so this script knows its people
 
 
 def sha(digits: str) -> str:
@@ -121,7 +121,7 @@ async def run(base: str, terminals: int, seconds: float, every: float) -> None:
     names = [f"trainee{n:02d}" for n in range(1, terminals + 1)]
     centre_of = {f"trainee{n:02d}": CENTRES[(n - 1) % len(CENTRES)].centre_id
                  for n in range(1, terminals + 1)}
-    people = build_population(MockConfig().seed, SystemClock().now().date())
+    people = build_population(SEED, SystemClock().now().date())
     queues: dict[int, list[tuple[Person, int]]] = {}
     taken: set[str] = set()  # a person due at both centres is served at the first only
     for centre, vaccine in SESSION_VACCINE.items():
@@ -166,8 +166,9 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # The server's people are known here because both use the same seed.
     server = subprocess.Popen([sys.executable, "-m", "vaxterm", "mock-server", "--port",
-                               str(port)], stdout=subprocess.DEVNULL,
+                               str(port), "--seed", str(SEED)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ})
     try:
         asyncio.run(run(f"http://127.0.0.1:{port}/api/v2", min(args.terminals, 40),

@@ -68,7 +68,8 @@ class VaxtermApp(LockGuard):
     def __init__(self, connect: Callable[[], ApiClient], settings: Settings, *,
                  training: bool,
                  clock: Callable[[], datetime] | None = None,
-                 credentials: CredentialStore | None = None, blink: bool = True) -> None:
+                 credentials: CredentialStore | None = None, blink: bool = True,
+                 room_key: str = "") -> None:
         super().__init__()
         # The client (and httpx) is built on first use, after the first paint.
         self._connect = connect
@@ -77,6 +78,7 @@ class VaxtermApp(LockGuard):
         self.settings = settings
         self.training = training
         self.mock = training  # at start only the built-in mock is training; a server says so later
+        self.room_key = room_key  # the trainer's, for a room server's reset and scenarios
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.credentials = credentials
         self.blink = blink
@@ -231,11 +233,11 @@ class VaxtermApp(LockGuard):
             yield SystemCommand("Lock the screen", "Step away safely; the password unlocks it "
                                 "(F8)", self.action_lock)
         if self.training:
-            from vaxterm.scenarios import SCENARIOS
+            from vaxterm.scenarios import offered
 
-            for scenario in SCENARIOS:
+            for scenario in offered(self.mock, self.room_key):  # none to a trainee
                 yield SystemCommand(f"Scenario: {scenario.title}", scenario.teaches,
-                                    partial(self.apply_scenario, scenario.key))
+                                    partial(self.choose_scenario, scenario.key))
         for command in super().get_system_commands(screen):
             # The screenshot writes the screen, beneficiary details included, to disk.
             if command.title != "Screenshot":
@@ -255,8 +257,33 @@ class VaxtermApp(LockGuard):
     def action_training_panel(self) -> None:
         from screens.training_panel import TrainingPanel
 
+        def chosen(key: str | None) -> None:
+            if key:
+                self.choose_scenario(key)
+
         if not isinstance(self.screen, TrainingPanel):  # the panel closes itself on F12
-            self.push_screen(TrainingPanel())
+            self.push_screen(TrainingPanel(), chosen)
+
+    @property
+    def trainer(self) -> bool:
+        from vaxterm.scenarios import is_trainer
+
+        return self.training and is_trainer(self.mock, self.room_key)
+
+    def choose_scenario(self, key: str) -> None:
+        """The trainer chose a scenario; a reset is asked first (No unless chosen)."""
+        if not self.trainer:
+            return
+        if key != "reset":
+            self.apply_scenario(key)
+            return
+        from screens.training_panel import ResetConfirm
+
+        def answered(reset: bool | None) -> None:
+            if reset:
+                self.apply_scenario(key)
+
+        self.push_screen(ResetConfirm(self.mock), answered)
 
     def apply_scenario(self, key: str) -> None:
         self.run_worker(self._apply_scenario(key), group="scenario", exclusive=True,
@@ -268,10 +295,16 @@ class VaxtermApp(LockGuard):
         scenario = BY_KEY[key]
         try:
             if scenario.faults is None:
-                await self.api.reset_training()
+                await self.api.reset_training(self.room_key)
             else:
-                await self.api.set_faults(scenario.faults)
+                await self.api.set_faults(scenario.faults, self.room_key)
         except e.ApiError as error:
+            if error.code == "TRAIN0002":  # not (or no longer) the room's key: forget it
+                self.room_key = ""
+                self.notify("The server did not accept the room key; nothing was changed. "
+                            "Type the key again in the training panel (F12).",
+                            title="Trainer only", severity="error", markup=False, timeout=10)
+                return
             self.report(error)
             return
         supportlog.decision(f"training scenario chosen: {scenario.title}")

@@ -10,13 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, Label, Select, Static
+from textual.widgets import Button, Label, OptionList, Select, Static
 
 from api_client import errors as e
 from api_client import models as m
 from screens.base import WorkScreen
 from screens.widgets import Problem
-from vaxterm.dose_form import DoseDraft
+from vaxterm.dose_form import DoseDraft, batch_label
 from vaxterm.presenting import next_dose_note
 from vaxterm.recording import DoseRecording, RecordingState
 
@@ -24,12 +24,36 @@ if TYPE_CHECKING:
     from api_client.client import Consent
 
 
+class BatchSelect(Select[str]):
+    """The session's batches: those in date to choose from, then the expired ones, listed
+    disabled with why, so the vaccinator sees them and can never pick one."""
+
+    def __init__(self, draft: DoseDraft, *, id: str) -> None:
+        options = ([(batch_label(b, True), b.vaccine_batch) for b in draft.batches]
+                   + [(batch_label(b, False), b.vaccine_batch) for b in draft.expired])
+        # With nothing in date the field stays blank: the form says not to vaccinate.
+        blank = not draft.batches
+        super().__init__(options, value=draft.batch or Select.NULL, allow_blank=blank, id=id)
+        first = len(draft.batches) + (1 if blank else 0)  # the blank option comes first
+        self._disabled = range(first, first + len(draft.expired))
+
+    def on_mount(self) -> None:
+        # After Select's own mount handler (Textual runs it after this one) fills the list.
+        self.call_later(self._disable_expired)
+
+    def _disable_expired(self) -> None:
+        overlay = self.query_one(OptionList)  # the list that opens
+        for index in self._disabled:
+            overlay.disable_option_at_index(index)
+
+
 class RecordDoseScreen(WorkScreen):
     CSS_PATH = "record_dose.tcss"
     HELP = """
 ## Record the dose
-The vaccine and batch come from your session; only batches that have not expired are
-offered. Check the dose number, then **Enter** to review and **Enter** again to record.
+The vaccine and batch come from your session; only batches that have not expired can be
+chosen (an expired one is listed, greyed, with its date). Check the dose number, then
+**Enter** to review and **Enter** again to record.
 If the network fails, **Retry** is safe: the dose is never recorded twice.
 """
     BINDINGS = [Binding("f10", "review", "Review & record", id="dose.review")]
@@ -41,10 +65,7 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
             yield Static(f"Vaccine  [b]{draft.vaccine}[/b]\nDose     [b]{draft.dose}[/b]"
                          + (" (precaution)" if draft.precaution else ""), id="what")
             yield Label("Batch (vial)")
-            yield Select([(f"{b.vaccine_batch}  · vial expires {b.expiry_date}",
-                           b.vaccine_batch) for b in draft.batches],
-                         value=draft.batch or Select.BLANK, allow_blank=not draft.batches,
-                         id="batch")
+            yield BatchSelect(draft, id="batch")
             yield Static(self._next_dose_note(), id="next-dose")
             for warning in draft.warnings:
                 yield Static(f"⚠ {warning}", classes="warning", markup=False)
@@ -89,7 +110,8 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
 
     @on(Select.Changed, "#batch")
     def batch_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
+        usable = {b.vaccine_batch for b in self.draft.batches}
+        if isinstance(event.value, str) and event.value in usable:
             self.draft.batch = event.value
 
     @on(Button.Pressed, "#record")

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.registry import MockWorld, mock_world
+
+# The mock draws new codes and references on every start unless a seed is asked for; the
+# suite asks, so snapshots and expected values repeat (servers started by module fixtures,
+# before the per-test environment below, inherit it too).
+TEST_SEED = "20210116"
+os.environ["VAXTERM_MOCK_SEED"] = TEST_SEED
 
 
 @pytest.fixture
@@ -26,6 +33,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("VAXTERM_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("VAXTERM_LOG_DIR", str(tmp_path / "logs"))  # the support log is always on
+    monkeypatch.setenv("VAXTERM_MOCK_SEED", TEST_SEED)
 
 
 @pytest.fixture

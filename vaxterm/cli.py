@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock-offset", metavar="SECONDS", type=float, default=0.0,
                        help="training and tests: run the mock's clock this many seconds off "
                             "real time (e.g. 120), to show what clock skew does")
+    serve.add_argument("--room-key", metavar="KEY", default="",
+                       help="the trainer's key for reset and scenarios (default: a new one "
+                            "each start, printed at start)")
+    serve.add_argument("--seed", metavar="N", type=int, default=None,
+                       help="tests and snapshots: repeat the same codes and references "
+                            "(default: $VAXTERM_MOCK_SEED, else new ones each start)")
     doctor = commands.add_parser(
         "doctor", help="check settings, server, TLS, clock, keyring, log and terminal",
         description="Check, in order: settings, server address, DNS, TCP, TLS, proxy and CA "
@@ -95,10 +101,16 @@ def _serve_mock(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from api_client.addresses import is_loopback
     from vaxterm.mock_server import serve
+    from vaxterm.scenarios import room_key_problem
 
+    problem = room_key_problem(args.room_key) if args.room_key else ""
+    if problem:
+        print(f"vaxterm: --room-key {problem}", file=sys.stderr)
+        return EXIT_USAGE
     loopback = is_loopback(args.host)
     return serve(args.host, args.port, announce_room=not loopback,
-                 clock_offset=args.clock_offset, certfile=args.tls_cert, keyfile=args.tls_key)
+                 clock_offset=args.clock_offset, certfile=args.tls_cert, keyfile=args.tls_key,
+                 room_key=args.room_key, seed=args.seed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,22 @@ def usable_batches(session: m.Session, today: date) -> list[m.Batch]:
                                       key=lambda x: x[0] or today)]
 
 
+def expired_batches(session: m.Session, today: date) -> list[m.Batch]:
+    """Batches the session still lists but that must not be used: expired (or with an
+    unreadable date). Shown in the form, disabled, so the vaccinator sees why."""
+    return [b for b in session.batches
+            if (expiry := parse_ddmmyyyy(b.expiry_date)) is None or expiry < today]
+
+
+def batch_label(batch: m.Batch, usable: bool) -> str:
+    """A batch in the form's list: its expiry, or why it cannot be chosen."""
+    if usable:
+        return f"{batch.vaccine_batch}  · vial expires {batch.expiry_date}"
+    if parse_ddmmyyyy(batch.expiry_date) is None:
+        return f"{batch.vaccine_batch}  · expiry date unreadable: do not use"
+    return f"{batch.vaccine_batch}  · expired {batch.expiry_date}: do not use"
+
+
 @dataclass
 class DoseDraft:
     reference_id: str
@@ -43,6 +59,7 @@ class DoseDraft:
     warnings: list[str]
     precaution: bool = False
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+    expired: list[m.Batch] = field(default_factory=list)  # listed, never chosen
 
     @property
     def vaccine(self) -> str:
@@ -88,4 +105,5 @@ def open_draft(person: m.Beneficiary, session: m.Session, today: date) -> DoseDr
     return DoseDraft(
         reference_id=person.beneficiary_reference_id, name=person.name, session=session,
         dose=dose, batches=batches, batch=batches[0].vaccine_batch if batches else "",
-        warnings=warnings_for(person, session, dose, today), precaution=due.is_precaution)
+        warnings=warnings_for(person, session, dose, today), precaution=due.is_precaution,
+        expired=expired_batches(session, today))

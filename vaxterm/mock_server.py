@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sys
 
 from api_client.mock.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -10,9 +11,18 @@ from api_client.mock.population import SITUATIONS
 from api_client.models import AuditEntry
 from vaxterm.privacy import redact
 
+# No 0/o, 1/l/i: the key is read off the trainer's screen and typed.
+_KEY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_room_key() -> str:
+    """A fresh key for this start: three groups of four, about 60 bits."""
+    return "-".join("".join(secrets.choice(_KEY_ALPHABET) for _ in range(4))
+                    for _ in range(3))
+
 
 def banner(host: str, port: int, announce_room: bool, *, scheme: str = "http",
-           clock_offset: float = 0.0) -> str:
+           clock_offset: float = 0.0, room_key: str = "") -> str:
     base = f"{scheme}://{host}:{port}/api/v2"
     lines = [
         "vaxterm mock registry (TRAINING: synthetic people only)",
@@ -32,15 +42,21 @@ def banner(host: str, port: int, announce_room: bool, *, scheme: str = "http",
     if announce_room:
         lines += ["", f"Trainees start:  vaxterm --server {scheme}://<this machine>:"
                       f"{port}/api/v2"]
-    lines += ["", "Reset the class: the Training panel (F12) in any trainee's vaxterm, or",
-              f"  POST {base}/training/reset", "", "Ctrl+C stops the server. Live log:"]
+    lines += ["", f"Room key (the trainer's; do not show it to the class):  {room_key}",
+              "  Reset and scenarios need it. In the trainer's vaxterm: F12, Scenarios, type",
+              "  the key; or start it with VAXTERM_ROOM_KEY set. Trainees without it see",
+              "  neither reset nor scenarios, and the server refuses them (403 TRAIN0002).",
+              "  Over HTTP: the header X-Room-Key, e.g. on POST /api/v2/training/reset.",
+              "", "Ctrl+C stops the server. Live log:"]
     return "\n".join(lines)
 
 
 # What the trainer follows: who signed in, who was sent an OTP, which dose was recorded.
 LIVE_ACTIONS = {"login": "signed in", "logout": "signed out", "consent": "OTP confirmed",
                 "vaccinate": "recorded", "vaccinate refused": "refused",
-                "entered-in-error": "marked entered in error", "alert": "ALERT"}
+                "entered-in-error": "marked entered in error", "alert": "ALERT",
+                "room reset": "RESET THE ROOM", "scenario": "set the scenario",
+                "trainer refused": "refused, trainer only"}
 
 
 def live_line(entry: AuditEntry) -> str | None:
@@ -61,14 +77,24 @@ def live_line(entry: AuditEntry) -> str | None:
 
 
 def serve(host: str, port: int, announce_room: bool, *, clock_offset: float = 0.0,
-          certfile: str = "", keyfile: str = "") -> int:
+          certfile: str = "", keyfile: str = "", room_key: str = "",
+          seed: int | None = None) -> int:
     """Serve until Ctrl+C. `clock_offset` shifts the mock's clock (a server whose time is
-    wrong, for clock-skew checks); `certfile`/`keyfile` serve https."""
+    wrong, for clock-skew checks); `certfile`/`keyfile` serve https; `room_key` is the
+    trainer's (a new one when not given); `seed` repeats the codes (tests only)."""
     import uvicorn
 
-    from api_client.mock import create_app
+    from api_client.mock import MockConfig, create_app
     from api_client.mock.clock import OffsetClock, SystemClock
+    from api_client.mock.registry import chosen_seed
     from api_client.mock.serving import server_config
+
+    try:
+        seed = chosen_seed(seed)
+    except ValueError as exc:
+        print(f"vaxterm: {exc}", file=sys.stderr)
+        return 2
+    room_key = room_key or new_room_key()
 
     def show(entry: AuditEntry) -> None:
         line = live_line(entry)
@@ -77,11 +103,12 @@ def serve(host: str, port: int, announce_room: bool, *, clock_offset: float = 0.
 
     # Ctrl+C may come at any moment, start-up included: it always ends here, cleanly.
     with contextlib.suppress(KeyboardInterrupt):
-        app = create_app(OffsetClock(clock_offset) if clock_offset else SystemClock())
+        app = create_app(OffsetClock(clock_offset) if clock_offset else SystemClock(),
+                         MockConfig(seed=seed, room_key=room_key))
         app.state.registry.observers.append(show)
         scheme = "https" if certfile else "http"
-        print(banner(host, port, announce_room, scheme=scheme, clock_offset=clock_offset),
-              flush=True)
+        print(banner(host, port, announce_room, scheme=scheme, clock_offset=clock_offset,
+                     room_key=room_key), flush=True)
         # Header and keep-alive timeouts: a client that drips its request is cut off.
         config = server_config(app, host, port, log_level="warning", access_log=False,
                                ssl_certfile=certfile or None, ssl_keyfile=keyfile or None)

@@ -3,6 +3,7 @@ teaches the production message a vaccinator will meet."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from api_client import models as m
@@ -39,3 +40,44 @@ SCENARIOS = (
              None),
 )
 BY_KEY = {s.key: s for s in SCENARIOS}
+
+
+# --- the trainer's authority over a room ------------------------------------------------------
+
+ROOM_KEY_ENV = "VAXTERM_ROOM_KEY"  # a trainer's vaxterm may start with the key
+MIN_KEY_LENGTH = 8
+
+
+def room_key_problem(key: str) -> str:
+    """What is wrong with a room key, or "": it travels in a header."""
+    if len(key) < MIN_KEY_LENGTH:
+        return f"must have at least {MIN_KEY_LENGTH} characters"
+    if len(key) > 256 or not all("!" <= c <= "~" for c in key):
+        return "must be printable ASCII without spaces"
+    return ""
+
+
+def room_key_from(environ: Mapping[str, str]) -> str:
+    key = environ.get(ROOM_KEY_ENV, "").strip()
+    return key if key and not room_key_problem(key) else ""
+
+
+def is_trainer(in_process: bool, room_key: str) -> bool:
+    """Reset and scenarios change the whole room, so they are the trainer's: whoever holds
+    the room key `vaxterm mock-server` printed. The in-process mock (`--mock`) is one
+    laptop's own room: the person at its keyboard is the trainer."""
+    return in_process or bool(room_key)
+
+
+def offered(in_process: bool, room_key: str) -> tuple[Scenario, ...]:
+    """The scenarios (reset included) to show: none to a trainee."""
+    return SCENARIOS if is_trainer(in_process, room_key) else ()
+
+
+def reset_question(in_process: bool) -> tuple[str, str]:
+    """The confirmation before a reset: title and what it does."""
+    if in_process:
+        return ("Reset the practice?", "Every dose recorded in this practice is undone and "
+                "you sign in again. This cannot be undone.")
+    return ("Reset the whole room?", "Every dose recorded in class is undone and every login "
+            "on this server ends, every trainee's included. This cannot be undone.")

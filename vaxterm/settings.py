@@ -77,8 +77,9 @@ class Settings:
 
 
 ENV_PREFIX = "VAXTERM_"
-# Folders, not settings keys: they say where the settings and the support log are.
-_RESERVED_ENV = {"VAXTERM_CONFIG_DIR", "VAXTERM_LOG_DIR"}
+# Not settings keys: the folders of the settings and the support log, and, in training
+# only, the mock's seed (tests) and a trainer's room key.
+_RESERVED_ENV = {"VAXTERM_CONFIG_DIR", "VAXTERM_LOG_DIR", "VAXTERM_MOCK_SEED", "VAXTERM_ROOM_KEY"}
 
 
 def _key_line(text: str, section: str, key: str | None) -> int | None:

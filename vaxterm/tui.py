@@ -75,7 +75,11 @@ def _run(settings: Settings, *, mock: bool, debug: bool) -> int:
     trace = supportlog.log_trace  # failed calls always; every call with --debug
     api = partial(client_for, settings.server, mock=mock, trace=trace)  # built on first use
     credentials = CredentialStore.for_server(settings.server.url, mock=mock)
-    app = VaxtermApp(api, settings, training=mock, credentials=credentials)
+    from vaxterm.scenarios import room_key_from
+
+    # A trainer may start with the room's key; with --mock none is needed.
+    app = VaxtermApp(api, settings, training=mock, credentials=credentials,
+                     room_key="" if mock else room_key_from(os.environ))
     log = supportlog.start(app.desk.names, command="app --mock" if mock else "app",
                            debug=debug, settings=settings)
     try:

@@ -56,7 +56,9 @@ def _day(request: Request) -> date | None:
 
 
 _HEADERS = {"authorization": "authorization", "consent_token": "x-consent-token",
-            "idempotency_key": "idempotency-key"}
+            "idempotency_key": "idempotency-key", "room_key": "x-room-key",
+            # A login token on a call that needs none: only to name who acted, in the log.
+            "caller": "authorization"}
 _QUERIES: dict[str, Reader] = {"day": _day}
 
 
@@ -272,7 +274,7 @@ def _dispatch(methods: dict[str, Callable[[Request], Awaitable[Response]]]
 def create_app(clock: Clock | None = None, config: MockConfig | None = None) -> Starlette:
     """Build the mock registry. `app.state.registry` exposes its state to tests and tools."""
     registry = Registry(clock or SystemClock(), config)
-    faults = Faults(registry, registry.config.seed)
+    faults = Faults(registry, registry.seed)
     document = m.encode(build_openapi())
     served = handlers(registry)
     # One route per path, dispatching on the method, so that a 405 lists in `Allow` every

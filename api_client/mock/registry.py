@@ -10,12 +10,13 @@ on one event loop and none of these methods awaits, so each one is atomic.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 import secrets
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -79,9 +80,31 @@ class Unauthenticated(Exception):
     """No valid login token: answered with Co-WIN's bare-text 401."""
 
 
+# A fixed seed only when asked: tests and snapshots set it, so their codes and names repeat.
+SEED_ENV = "VAXTERM_MOCK_SEED"
+
+
+def chosen_seed(seed: int | None, environ: Mapping[str, str] | None = None) -> int:
+    """`seed` if given, else `$VAXTERM_MOCK_SEED`, else a fresh one: without a seed each start
+    draws new OTPs, certificate numbers and references, so a class cannot learn them and two
+    laptops do not share them."""
+    if seed is not None:
+        return seed
+    raw = (os.environ if environ is None else environ).get(SEED_ENV, "").strip()
+    if raw:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{SEED_ENV} must be a whole number; got {raw[:20]!r}") from None
+    return secrets.randbits(32)
+
+
 @dataclass(frozen=True)
 class MockConfig:
-    seed: int = 20210116
+    seed: int | None = None  # None: $VAXTERM_MOCK_SEED, else random per start
+    # The trainer's key for the room's reset and scenarios; "" (the in-process mock of one
+    # laptop, where the person at the keyboard is the trainer) asks for none.
+    room_key: str = ""
     population: int = 2000
     trainees: int = 40
     environment: str = "training"
@@ -171,6 +194,16 @@ class Confirmed:
     answer: m.LoginResponse | m.ConsentResponse
 
 
+def describe_faults(faults: m.Faults) -> str:
+    """The injected faults in words, for the room's log."""
+    parts = [f"{faults.latency_ms} ms latency" if faults.latency_ms else "",
+             f"{faults.error_rate:.0%} of answers fail" if faults.error_rate else "",
+             "server down" if faults.down else "",
+             "searches rate limited" if faults.rate_limited else "",
+             f"logins last {faults.token_lifetime_s} s" if faults.token_lifetime_s else ""]
+    return ", ".join(p for p in parts if p) or "normal"
+
+
 def sha256_hex(digits: str) -> str:
     return hashlib.sha256(digits.encode()).hexdigest()
 
@@ -188,6 +221,13 @@ class Registry:
     def __init__(self, clock: Clock, config: MockConfig | None = None) -> None:
         self.clock = clock
         self.config = config or MockConfig()
+        self.seed = chosen_seed(self.config.seed)
+        # Identifiers and OTPs shown on screen come from a generator of this start's seed:
+        # repeatable when a seed is asked for (tests, snapshots), new on every start otherwise.
+        # A reset does not restart it, so the codes after a reset are new too. Login and
+        # consent tokens never come from it: they stay unguessable.
+        self.rng = random.Random(self.seed)
+        self._request_ids = random.Random(self.seed + 1)
         self.state = self._fresh_state()
         # Called with every audit entry (already masked): the training room's live log.
         self.observers: list[Callable[[m.AuditEntry], None]] = []
@@ -195,18 +235,15 @@ class Registry:
     # --- set-up -------------------------------------------------------------------------
 
     def _fresh_state(self) -> State:
-        # Identifiers and OTPs shown on screen come from a seeded generator, so a training
-        # run and a snapshot are repeatable; login and consent tokens stay unguessable.
-        self.rng = random.Random(self.config.seed)
-        self._request_ids = random.Random(self.config.seed + 1)
+        # The initial population: the same people for the whole run, after a reset too.
         today = self.clock.now().date()
-        people = build_population(self.config.seed, today, self.config.population)
+        people = build_population(self.seed, today, self.config.population)
         by_mobile: dict[str, list[str]] = {}
         for ref, person in people.items():
             by_mobile.setdefault(person.mobile, []).append(ref)
         hour = timedelta(hours=1)
         return State(people, by_mobile, build_accounts(self.config.trainees),
-                     build_sessions(self.config.seed, today),
+                     build_sessions(self.seed, today),
                      otp_by_mobile=Window(hour, self.config.otp_per_mobile_hour),
                      otp_by_vaccinator=Window(hour, self.config.otp_per_vaccinator_hour),
                      probes=Window(self.config.search_window, self.config.probes_per_window))
@@ -824,14 +861,39 @@ class Registry:
     def faults(self) -> m.Faults:
         return self.state.faults
 
+    def _signed_in_as(self, caller: str | None) -> str:
+        """The username behind a live login token, or ""; never refuses (a name for the log)."""
+        scheme, _, token = (caller or "").partition(" ")
+        entry = self.state.tokens.get(token) if scheme.lower() == "bearer" else None
+        return entry.username if entry is not None and self.now() < entry.expires else ""
+
+    def _as_trainer(self, room_key: str | None, caller: str | None, what: str) -> str:
+        """Who acts for the whole room, if allowed: the room key is the trainer's authority.
+        A room server (one with a key) refuses without it, and logs who tried; the mock of
+        one laptop has no key, the person at its keyboard being the trainer."""
+        who = self._signed_in_as(caller)
+        expected = self.config.room_key
+        if expected and not secrets.compare_digest(expected.encode(),
+                                                   (room_key or "").encode()):
+            self._audit(who or "not signed in", "trainer refused",
+                        detail=f"{what}: {'wrong' if room_key else 'no'} room key")
+            raise Refusal("TRAIN0002")
+        return who or "trainer"
+
     @handles("setFaults")
-    def set_faults(self, body: m.Faults) -> m.Faults:
+    def set_faults(self, body: m.Faults, room_key: str | None, caller: str | None
+                   ) -> m.Faults:
+        who = self._as_trainer(room_key, caller, "scenario")
         self.state.faults = body
+        self._audit(who, "scenario", detail=describe_faults(body))
         return body
 
     @handles("reset")
-    def reset_room(self) -> m.ResetResponse:
+    def reset_room(self, room_key: str | None, caller: str | None) -> m.ResetResponse:
+        who = self._as_trainer(room_key, caller, "reset")
         self.reset()
+        # Logged after the reset, so the room's fresh audit log starts with it.
+        self._audit(who, "room reset", detail="initial population restored, every login ended")
         return m.ResetResponse(status="reset")
 
     def fingerprint(self) -> str:

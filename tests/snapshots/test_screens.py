@@ -257,6 +257,20 @@ async def locked(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def record_dose_batches(pilot: Pilot[Any], rig: Rig) -> None:
+    """The batch list open: the expired batch greyed, with its date."""
+    await record_dose(pilot, rig)
+    pilot.app.screen.query_one("#batch").focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def reset_confirm(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    pilot.app.choose_scenario("reset")  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
 STATES: dict[str, Step] = {step.__name__: step for step in (
     login_screen, login_wrong_password, login_locked, session_picker, search, search_invalid,
     search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
@@ -264,7 +278,7 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, outbox_status,
     outbox_dialog, quit_guard, sign_out_guard, support, reauth, reconsent,
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
-    training_panel_inbox, locked)}
+    training_panel_inbox, locked, record_dose_batches, reset_confirm)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 

@@ -24,6 +24,7 @@ from api_client.mock import MockConfig
 from api_client.mock.accounts import CENTRES, build_accounts
 from api_client.mock.clock import IST
 from api_client.mock.population import Person, build_population
+from api_client.mock.registry import chosen_seed
 from api_client.retry import RetryPolicy
 from api_client.rules import GivenDose, check_dose, next_due
 from api_client.timeouts import Timeouts
@@ -107,8 +108,9 @@ class People:
     @classmethod
     def of_today(cls) -> People:
         today = datetime.now(IST).date()
-        config = MockConfig()
-        people = list(build_population(config.seed, today, config.population).values())
+        config = MockConfig()  # the server process was started with the tests' seed
+        people = list(build_population(chosen_seed(config.seed), today,
+                                       config.population).values())
         free = {vaccine: iter([p for p in people[FIRST_RANDOM:]
                                if due_today(p, vaccine, today)])
                 for vaccine in VACCINE.values()}

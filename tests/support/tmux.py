@@ -51,7 +51,14 @@ class Terminal:
 def require_tmux() -> str:
     path = shutil.which("tmux")
     if path is None:
-        raise AssertionError("tmux is required for end-to-end tests (.ci/run installs it)")
+        # As the Secret Service test: skipped (and reported so) on a developer's machine
+        # without tmux, a failure in CI.
+        message = "tmux is missing: install it to run the end-to-end tests (.ci/run does)"
+        if os.environ.get("CI"):
+            raise AssertionError(message)
+        import pytest
+
+        pytest.skip(message)
     return path
 
 

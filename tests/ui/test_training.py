@@ -112,6 +112,10 @@ async def test_reset_restores_the_population_and_ends_logins() -> None:
         await flow.recorded(pilot)
         assert rig.registry.fingerprint() != pristine
         await choose_scenario(pilot, "reset")
+        assert flow.screen_name(pilot) == "ResetConfirm"  # asked first
+        await pilot.click("#confirm")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
         assert rig.registry.fingerprint() == pristine
         await flow.type_into(pilot, "#query", "9000000002")
         assert flow.screen_name(pilot) == "ReauthModal"

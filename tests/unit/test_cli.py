@@ -76,5 +76,7 @@ def test_no_option_takes_a_personal_value() -> None:
     assert options(build_parser(), "") == {
         "--server", "mock-server --host", "mock-server --port", "mock-server --tls-cert",
         "mock-server --tls-key", "mock-server --clock-offset", "doctor --server",
-        "support-bundle --server", "support-bundle --output", "forget --user"}
+        "support-bundle --server", "support-bundle --output", "forget --user",
+        # Training only: the trainer's own room key (no one's data) and the mock's seed.
+        "mock-server --room-key", "mock-server --seed"}
     assert vaxterm("9000000002").returncode == 2  # no positional value either
