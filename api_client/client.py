@@ -483,6 +483,12 @@ class ApiClient:
     async def reset_training(self) -> None:
         await self._call("reset", m.ResetResponse)
 
+    # --- consent ----------------------------------------------------------------------------
+
+    def consent_seconds_left(self, consent: Consent) -> float:
+        """How long `consent` still lives on this client's clock; 0 once it has expired."""
+        return max(consent.expires_at - self._clock(), 0.0)
+
 
 def otp_hash(code: str) -> str:
     """OTPs travel as the lowercase hex SHA-256 of the digits, as in Co-WIN."""
