@@ -164,8 +164,8 @@ the person may have; the beneficiary's consent still holds, no new OTP is sent.
         if verdict is not None and not verdict.ok:
             # The rules already say no: no ID check, no form. (The registry judges again
             # when a dose is recorded; this only spares a walk to a certain refusal.)
-            self.problem().say(f"Nothing can be recorded in this session today. "
-                               f"{verdict.advice}")
+            self.problem().say("Nothing can be recorded in this session today: see what "
+                               "to do above.")
             return
         self.app.push_screen(IdCheckScreen())
 

@@ -2,8 +2,8 @@
 
 `forget_beneficiary` runs when a person is done (recorded, or abandoned with Escape back to
 Search); `forget_everything` at logout, lock expiry or exit. The last consent a beneficiary
-gave is kept until it expires (10 minutes) or the login ends, so that searching the same
-mobile again (another session, the next person of a family) sends them no second OTP.
+gave is kept until it expires (10 minutes), a dose is recorded or the login ends, so that
+searching the same mobile again (say after changing session) sends them no second OTP.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ class Desk:
         """Count a dose once, whether the form or a background retry heard of it first."""
         if vaccination_id not in self.recorded:
             self.recorded.append(vaccination_id)
+        # A person whose dose is recorded is done: nothing of them stays, their consent
+        # included (only a person left unrecorded, say to change session, keeps it).
+        self.kept = None
 
     def forget_beneficiary(self) -> None:
         from vaxterm.privacy import forget_names
