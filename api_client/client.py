@@ -499,6 +499,12 @@ def _room_key_header(room_key: str) -> dict[str, str]:
 
 _ROOM_KEY = re.compile(r"[!-~]{1,256}\Z")
 
+    # --- consent ----------------------------------------------------------------------------
+
+    def consent_seconds_left(self, consent: Consent) -> float:
+        """How long `consent` still lives on this client's clock; 0 once it has expired."""
+        return max(consent.expires_at - self._clock(), 0.0)
+
 
 def otp_hash(code: str) -> str:
     """OTPs travel as the lowercase hex SHA-256 of the digits, as in Co-WIN."""

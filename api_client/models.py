@@ -278,6 +278,10 @@ class ServerMeta(Model, kw_only=True):
     server_time: str
     version: str
     environment: Environment
+    # The zone the registry counts "today" in (dates of doses, eligibility): an IANA name or
+    # a UTC offset such as "+05:30". An older server leaves it out: IST.
+    time_zone: Annotated[str, Meta(max_length=64, description="IANA zone name or UTC offset "
+                                   "(+05:30); IST when absent")] = ""
 
 
 # --- training-only (present only when environment is "training") ------------------------

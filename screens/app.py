@@ -168,7 +168,11 @@ class VaxtermApp(LockGuard):
         return self._api
 
     def today(self) -> date:
-        return self.clock().date()
+        """The registry's date (its zone from /meta, IST until then), not the workstation's:
+        a dose given at 01:00 IST is recorded on the IST date."""
+        from api_client.dates import registry_today
+
+        return registry_today(self.clock(), self.desk.zone)
 
     async def on_unmount(self) -> None:
         self.desk.forget_everything()

@@ -12,13 +12,16 @@ from textual.widgets.option_list import Option
 from api_client import errors as e
 from screens.base import WorkScreen
 from screens.widgets import Problem
+from vaxterm.consent import drop_consent
 from vaxterm.presenting import (
+    Eligibility,
     age,
     dose_lines,
     due_line,
-    eligibility_line,
+    eligibility,
     masked_id,
     person_line,
+    session_line,
 )
 
 
@@ -28,12 +31,22 @@ class BeneficiaryScreen(WorkScreen):
 ## Beneficiary
 Pick the person in front of you (arrows), check the record, then **Enter** to check their
 photo ID. Opening a record is logged with your name and the beneficiary's consent.
+When the record says **✘ Not eligible**, nothing can be recorded: the screen says what to
+do instead. **F3** changes to another of today's sessions when that one gives a vaccine
+the person may have; the beneficiary's consent still holds, no new OTP is sent.
 """
     # Priority, so the footer shows it although the list has focus (its Enter would select).
     BINDINGS = [Binding("enter", "check_id", "Check photo ID", priority=True,
                         id="beneficiary.next"),
                 # Offered in words when a read fails; the footer stays short at 80 columns.
-                Binding("f5", "reload", "Read again", show=False, id="beneficiary.reload")]
+                Binding("f5", "reload", "Read again", show=False, id="beneficiary.reload"),
+                # Only while another of today's sessions can give this person their dose.
+                Binding("f3", "change_session", "Change session",
+                        id="beneficiary.session")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._verdict: Eligibility | None = None
 
     def compose_body(self) -> ComposeResult:
         consent = self.vax.desk.consent
@@ -47,6 +60,7 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
             with Vertical(id="record"):
                 yield Static(id="details")
                 yield Static(id="eligibility")
+                yield Static(id="advice")
                 yield Problem(id="problem")
         yield Static("Your access to this record is recorded.", id="audited")
 
@@ -90,8 +104,13 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
                                                                               consent))
         except e.ApiError as error:
             desk.person = None  # never act on a record that could not be read again
+            self._verdict = None
+            if isinstance(error, e.ConsentExpired):
+                drop_consent(desk, consent)  # a later search of this mobile sends a new OTP
             self.query_one("#details", Static).update("")
             self.query_one("#eligibility", Static).update("")
+            self.query_one("#advice", Static).update("")
+            self.refresh_bindings()
             again = "" if isinstance(error, e.ConsentExpired | e.ConsentScope) else (
                 " F5 reads it again; the beneficiary's consent still holds.")
             problem.say(self.vax.describe(error) + again)
@@ -111,10 +130,27 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
             due_line(person, today),
         ]
         self.query_one("#details", Static).update("\n".join(lines))
-        ok, verdict = eligibility_line(person, desk.session, today)
-        eligibility = self.query_one("#eligibility", Static)
-        eligibility.set_class(not ok, "-refused")
-        eligibility.update(("✔ " if ok else "✘ ") + verdict)
+        self.judge()
+
+    def judge(self) -> None:
+        """The rules' verdict on the record read, for the session now chosen."""
+        desk = self.vax.desk
+        if desk.person is None:
+            return
+        verdict = eligibility(desk.person, desk.session, desk.sessions, self.vax.today())
+        self._verdict = verdict
+        shown = self.query_one("#eligibility", Static)
+        shown.set_class(not verdict.ok, "-refused")
+        shown.update(f"✔ {verdict.why}" if verdict.ok else f"✘ {verdict.why}")
+        self.query_one("#advice", Static).update(verdict.advice)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check_id":  # not offered for someone the rules already refuse
+            return self._verdict is None or self._verdict.ok
+        if action == "change_session":
+            return self._verdict is not None and bool(self._verdict.other_sessions)
+        return True
 
     def action_check_id(self) -> None:
         from screens.id_check import IdCheckScreen
@@ -124,4 +160,28 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
         if person is None or highlighted is None or (
                 highlighted.id != person.beneficiary_reference_id):
             return
+        verdict = self._verdict
+        if verdict is not None and not verdict.ok:
+            # The rules already say no: no ID check, no form. (The registry judges again
+            # when a dose is recorded; this only spares a walk to a certain refusal.)
+            self.problem().say("Nothing can be recorded in this session today: see what "
+                               "to do above.")
+            return
         self.app.push_screen(IdCheckScreen())
+
+    def action_change_session(self) -> None:
+        """To another of today's sessions, keeping the person and their consent: one that
+        fits is taken at once, several are offered in the session picker."""
+        from screens.session_picker import SessionPickerScreen
+
+        others = self._verdict.other_sessions if self._verdict else ()
+        if len(others) > 1:
+            self.app.push_screen(SessionPickerScreen())  # back here, the record is read again
+            return
+        if not others:
+            return
+        self.vax.desk.session = others[0]
+        self.refresh_context()
+        self.judge()
+        self.problem().say(f"Session changed to {session_line(others[0])}. The consent "
+                           "still holds.", note=True)

@@ -89,6 +89,8 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         from screens.beneficiary_otp import BeneficiaryOtpScreen
 
         reads = self.query_one("#reads", Problem)
+        if self.reuse_consent(lookup):
+            return
         reads.say("Sending the OTP…", note=True)
         try:
             found = await self.vax.call_api(lambda: send_otp(self.vax.api, lookup))
@@ -102,6 +104,23 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
             return
         reads.say("")
         self.app.push_screen(BeneficiaryOtpScreen(lookup, found))
+
+    def reuse_consent(self, lookup: Lookup) -> bool:
+        """The beneficiary's consent of a few minutes ago (another session, the next person
+        on the mobile) still holds: straight to their record, no second OTP."""
+        from screens.beneficiary import BeneficiaryScreen
+        from vaxterm.consent import reusable_consent
+
+        desk = self.vax.desk
+        consent = reusable_consent(desk, lookup, self.vax.api.consent_seconds_left)
+        if consent is None:
+            return False
+        desk.consent = consent
+        left = int(self.vax.api.consent_seconds_left(consent)) // 60
+        self.vax.notify(f"The beneficiary's consent still holds (about {left} min left): no "
+                        "new OTP was sent.", title="Consent", timeout=6)
+        self.app.push_screen(BeneficiaryScreen())
+        return True
 
     def _tick(self) -> None:
         if self._wait_until is None:

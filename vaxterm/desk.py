@@ -1,12 +1,15 @@
 """What the app holds in memory while a vaccinator works: never written anywhere.
 
 `forget_beneficiary` runs when a person is done (recorded, or abandoned with Escape back to
-Search); `forget_everything` at logout, lock expiry or exit.
+Search); `forget_everything` at logout, lock expiry or exit. The last consent a beneficiary
+gave is kept until it expires (10 minutes), a dose is recorded or the login ends, so that
+searching the same mobile again (say after changing session) sends them no second OTP.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from vaxterm.outbox import Outbox
@@ -14,6 +17,7 @@ from vaxterm.outbox import Outbox
 if TYPE_CHECKING:  # the wire models load with the client, after the first paint
     from api_client import models as m
     from api_client.client import Consent
+    from vaxterm.consent import KeptConsent
     from vaxterm.dose_form import DoseDraft
 
 
@@ -31,10 +35,16 @@ class Desk:
     outbox: Outbox = field(default_factory=Outbox)
     # Keys of dose forms whose request is on its way right now.
     in_flight: set[str] = field(default_factory=set)
+    # The last consent given in this login, with the lookup it answered (see vaxterm.consent).
+    kept: KeptConsent | None = None
+    # The registry's zone, from /meta: "today" is its date. None until it answers (IST).
+    zone: tzinfo | None = None
 
     def names(self) -> list[str]:
         """The people held right now: what redaction masks in logs and messages."""
         held = list(self.consent.beneficiaries) if self.consent else []
+        if self.kept is not None and self.kept.consent is not self.consent:
+            held += self.kept.consent.beneficiaries
         return ([p.name for p in held] + ([self.person.name] if self.person else [])
                 + self.outbox.names())
 
@@ -46,6 +56,9 @@ class Desk:
         """Count a dose once, whether the form or a background retry heard of it first."""
         if vaccination_id not in self.recorded:
             self.recorded.append(vaccination_id)
+        # A person whose dose is recorded is done: nothing of them stays, their consent
+        # included (only a person left unrecorded, say to change session, keeps it).
+        self.kept = None
 
     def forget_beneficiary(self) -> None:
         from vaxterm.privacy import forget_names
@@ -57,6 +70,7 @@ class Desk:
 
     def forget_everything(self) -> None:
         self.forget_beneficiary()
+        self.kept = None
         self.sessions = []
         self.session = None
         self.recorded.clear()

@@ -828,8 +828,12 @@ class Registry:
 
     @handles("meta")
     def meta(self) -> m.ServerMeta:
-        return m.ServerMeta(server_time=self.now().isoformat(timespec="seconds"),
-                            version=VERSION, environment=self.config.environment)  # type: ignore[arg-type]
+        from api_client.dates import zone_name  # the zone the mock's clock keeps: IST
+
+        now = self.now()
+        return m.ServerMeta(server_time=now.isoformat(timespec="seconds"),
+                            version=VERSION, environment=self.config.environment,  # type: ignore[arg-type]
+                            time_zone=zone_name(now))
 
     # --- training tools -----------------------------------------------------------------
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 async def test_meta_says_training(world: MockWorld) -> None:
     r = await world.client.get(f"{BASE}/meta")
     assert r.json() == {"server_time": "2026-11-28T10:00:00+05:30", "version": "2.0.0-mock",
-                        "environment": "training"}
+                        "environment": "training", "time_zone": "Asia/Kolkata"}
 
 
 async def test_unknown_path_and_method_are_json_errors(world: MockWorld) -> None:

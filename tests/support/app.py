@@ -46,8 +46,9 @@ class Rig:
 
 def build(*, training: bool = True, config: MockConfig | None = None,
           settings: Settings | None = None, keyring: MemoryKeyring | None = None,
-          trace: Callable[[TraceEvent], None] | None = None) -> Rig:
-    clock = FixedClock()
+          trace: Callable[[TraceEvent], None] | None = None,
+          clock: FixedClock | None = None) -> Rig:
+    clock = clock or FixedClock()
     mock = create_app(clock, config)
     api = ApiClient("http://mock.invalid/api/v2", transport=httpx.ASGITransport(app=mock),
                     clock=lambda: clock.now().timestamp(), trace=trace)

@@ -89,3 +89,17 @@ async def recorded(pilot: Pilot[object]) -> None:
 def batches_offered(rig: Rig) -> list[str]:
     """The batches the form's selector was built from."""
     return [b.vaccine_batch for b in rig.draft.batches]
+
+
+async def form_despite_rules(pilot: Pilot[object], rig: Rig) -> None:
+    """The dose form for the person on screen although the app's rules refuse them (as if
+    those rules were out of date): the person screen never opens it, so the test does. The
+    registry must then refuse the dose itself."""
+    from screens.record_dose import RecordDoseScreen
+    from vaxterm.dose_form import open_draft
+
+    desk = rig.app.desk
+    assert desk.session is not None
+    desk.draft = open_draft(rig.person, desk.session, rig.app.today())
+    await rig.app.push_screen(RecordDoseScreen())
+    await settle(pilot)

@@ -72,7 +72,11 @@ async def test_refusals_are_shown_and_nothing_is_recorded(mobile: str, account: 
         await flow.consented(pilot, rig, mobile)
         assert flow.text(pilot, "#eligibility").startswith("✘")
         before = rig.registry.fingerprint()
-        await flow.id_checked(pilot, rig)
+        await pilot.press("enter")  # the rules already say no: no ID check, no form
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "BeneficiaryScreen"
+        assert flow.text(pilot, "#problem").startswith("Nothing can be recorded")
+        await flow.form_despite_rules(pilot, rig)  # the registry stays the judge
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "ErrorModal"
         shown = " ".join(str(w.render()) for w in pilot.app.screen.query("Static"))
