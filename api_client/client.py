@@ -488,6 +488,12 @@ class ApiClient:
     async def reset_training(self, room_key: str = "") -> None:
         await self._call("reset", m.ResetResponse, headers=_room_key_header(room_key))
 
+    # --- consent ----------------------------------------------------------------------------
+
+    def consent_seconds_left(self, consent: Consent) -> float:
+        """How long `consent` still lives on this client's clock; 0 once it has expired."""
+        return max(consent.expires_at - self._clock(), 0.0)
+
 
 def _room_key_header(room_key: str) -> dict[str, str]:
     if not room_key:
@@ -498,12 +504,6 @@ def _room_key_header(room_key: str) -> dict[str, str]:
 
 
 _ROOM_KEY = re.compile(r"[!-~]{1,256}\Z")
-
-    # --- consent ----------------------------------------------------------------------------
-
-    def consent_seconds_left(self, consent: Consent) -> float:
-        """How long `consent` still lives on this client's clock; 0 once it has expired."""
-        return max(consent.expires_at - self._clock(), 0.0)
 
 
 def otp_hash(code: str) -> str:

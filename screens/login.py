@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Label, Static
 
 from api_client import errors as e
+from api_client.dates import zone_named
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm import supportlog
@@ -117,6 +118,7 @@ is still asked every time. `vaxterm forget` removes it.
         except e.ApiError:
             return  # unreachable now: signing in will say so
         supportlog.server_facts(meta.environment, meta.version)
+        self.vax.desk.zone = zone_named(meta.time_zone)  # one /meta: the OTP screen won't ask
         self._say_base(api.base_url)
         if meta.environment == "training" and not self.vax.training:
             self.vax.declare_training()
