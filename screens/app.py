@@ -293,6 +293,13 @@ class VaxtermApp(LockGuard):
         else:
             self.push_screen(HelpScreen(self.screen))
 
+    def action_show_help_panel(self) -> None:
+        """The palette's "Keys" command: the same help as F1, not Textual's generic panel."""
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
     def action_support(self) -> None:
         from screens.support import SupportDialog
 

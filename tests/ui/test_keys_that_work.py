@@ -353,3 +353,13 @@ async def test_a_letter_in_a_digit_field_is_refused_in_words() -> None:
         await settle(pilot)
         assert pilot.app.screen.query_one("#otp", Input).value == "1"
         assert flow.text(pilot, "#problem") == "Digits only here."
+
+
+async def test_the_palettes_keys_command_opens_the_same_help() -> None:
+    rig = build()
+    async with rig.app.run_test(size=(80, 24), notifications=True) as pilot:
+        await flow.signed_in(pilot, rig)
+        pilot.app.action_show_help_panel()
+        await settle(pilot)
+        assert flow.screen_name(pilot) == "HelpScreen"
+        assert not pilot.app.screen.query("HelpPanel")
