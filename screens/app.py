@@ -252,7 +252,7 @@ class VaxtermApp(LockGuard):
             return self.training and not self.locked  # only in training, never when locked
         if action == "lock":
             return self.user is not None and not self.locked
-        if action == "support":
+        if action in ("support", "toggle_help"):
             return not self.locked
         if action == "outbox":  # in the footer only while a dose is open
             return bool(self.desk.outbox) and not self.locked
@@ -327,10 +327,20 @@ class VaxtermApp(LockGuard):
                 top.first().mount(TrainingBanner(), before=0)
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """F1: the screen's own help over it; F1 again (or Escape) closes it."""
+        from screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_show_help_panel(self) -> None:
+        """The palette's "Keys" command: the same help as F1, not Textual's generic panel."""
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def action_support(self) -> None:
         from screens.support import SupportDialog

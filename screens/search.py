@@ -31,6 +31,9 @@ There is no search by Aadhaar or other ID number.
 confirmed · **Ctrl+G** support (your reference, the last errors, the log)
 """
     BINDINGS = [
+        # Search is where the work starts: Escape clears the field, and says so only when
+        # there is something to clear.
+        Binding("escape", "back", "Clear", id="search.clear"),
         Binding("f2", "tally", "Tally", id="search.tally"),
         Binding("f3", "change_session", "Session", id="search.session"),
         Binding("ctrl+l", "sign_out", "Sign out", id="search.sign_out"),
@@ -60,6 +63,7 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
 
     @on(Field.Changed, "#query")
     def reads_as(self, event: Field.Changed) -> None:
+        self.refresh_bindings()  # "esc Clear" comes and goes with the text
         term = read_search(event.value)
         reads = self.query_one("#reads", Problem)
         if not event.value.strip():
@@ -151,6 +155,13 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
     def action_sign_out(self) -> None:
         self.vax.ask_before_leaving("Sign out", self.vax.start_sign_out)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return bool(self.query_one("#query", Field).value)
+        return True
+
     def action_back(self) -> None:
         """Search is the base of the work: Escape clears the field."""
-        self.query_one("#query", Field).value = ""
+        query = self.query_one("#query", Field)
+        query.value = ""
+        query.focus()

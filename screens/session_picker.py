@@ -41,6 +41,14 @@ batches of the session fill the dose form. **F3** on the search screen comes bac
         desk.session = next(s for s in desk.sessions if s.session_id == event.option.id)
         self.app.pop_screen()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Right after sign-in no session is chosen yet and there is nothing to go back to:
+        # Escape is neither offered nor bound until one is.
+        if action == "back":
+            return self.vax.desk.session is not None
+        return True
+
     def action_back(self) -> None:
+        """Back to Search with the session as it was."""
         if self.vax.desk.session is not None:
             self.app.pop_screen()

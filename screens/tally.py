@@ -19,33 +19,40 @@ class TallyScreen(WorkScreen):
     CSS_PATH = "tally.tcss"
     HELP = """
 ## Session tally
-Counts for this session and your records today. Pick a record with the arrows, then
-**F6** to mark it entered in error (same day, with a reason) or **F7** to report a minor
-reaction seen during the 30-minute observation.
+Counts for this session and your records today, newest first. Pick a record with the
+arrows, then **F6** to mark it entered in error (same day, with a reason) or **F7** to report
+a minor reaction seen during the 30-minute observation.
 """
+    # Short words: the footer must fit in 80 columns (F1 says them in full).
     BINDINGS = [
-        Binding("f6", "entered_in_error", "Entered in error", id="tally.error"),
-        Binding("f7", "aefi", "Reaction (AEFI)", id="tally.aefi"),
-        Binding("f5", "reload", "Refresh", id="tally.reload"),
+        Binding("f6", "entered_in_error", "In error", id="tally.error"),
+        Binding("f7", "aefi", "Reaction", id="tally.aefi"),
+        # Offered in words when a read fails, like the person screen's.
+        Binding("f5", "reload", "Refresh", show=False, id="tally.reload"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._records: list[m.SummaryRecord] = []
+        self._loaded = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="counts"):
             yield Static(id="by-dose")
             yield Static(id="by-vaccine")
             yield Static(id="by-batch")
-        yield Label("Your records today", classes="title")
+        yield Label("Your records today", id="mine", classes="title")
         yield DataTable(id="records", cursor_type="row")
         yield Problem(id="problem")
 
     def on_mount(self) -> None:
         self.refresh_context()
         table = self.query_one("#records", DataTable)
-        table.add_columns("Time", "Reference", "Dose", "Vaccine", "Batch", "Status")
+        # Widths fixed to the longest value ("entered-in-error"): a column sized to the first
+        # rows cut the status it later showed.
+        for label, width in (("Time", 5), ("Reference", 9), ("Dose", 4), ("Vaccine", 10),
+                             ("Batch", 11), ("Status", len("entered-in-error"))):
+            table.add_column(label, width=width)
         table.focus()
         self.action_reload()
 
@@ -74,21 +81,47 @@ reaction seen during the 30-minute observation.
         self.query_one("#by-vaccine", Static).update(block("Vaccine", summary.by_vaccine))
         self.query_one("#by-batch", Static).update(block("Batch", summary.by_batch))
         table = self.query_one("#records", DataTable)
+        kept = self._records[table.cursor_row].vaccination_id if (
+            self._records and 0 <= table.cursor_row < len(self._records)) else None
         table.clear()
-        self._records = list(summary.my_records)
+        # Newest first, and the newest chosen: F6 or F7 pressed at once act on the dose just
+        # recorded, never on the morning's first.
+        self._records = sorted(summary.my_records, key=lambda r: r.time, reverse=True)
         for record in self._records:
             table.add_row(record.time[11:16], record.beneficiary_reference_id[-6:],
                           str(record.dose), record.vaccine, record.vaccine_batch, record.status,
                           key=record.vaccination_id)
+        ids = [r.vaccination_id for r in self._records]
+        table.move_cursor(row=ids.index(kept) if kept in ids else 0, animate=False)
+        self._loaded = True
+        self._count(summary.my_records)
+
+    def _count(self, records: list[m.SummaryRecord]) -> None:
+        """"N recorded" (here and on every screen's context line) counts the doses that stand:
+        one marked entered in error no longer does, and the table shows it as such."""
+        standing = [r.vaccination_id for r in records if r.status == "completed"]
+        withdrawn = {r.vaccination_id for r in records} - set(standing)
+        desk = self.vax.desk
+        desk.recorded[:] = [i for i in desk.recorded if i not in withdrawn]
+        for vaccination_id in standing:
+            desk.note_recorded(vaccination_id)
+        in_error = len(withdrawn)
+        self.query_one("#mine", Label).update(
+            f"Your records today: {len(standing)} recorded"
+            + (f" · {in_error} entered in error" if in_error else ""))
+        self.refresh_context()
 
     def _chosen(self) -> m.SummaryRecord | None:
         table = self.query_one("#records", DataTable)
+        if not self._loaded:
+            self.problem().say("The records are still loading.", note=True)
+            return None
         if not self._records or table.cursor_row is None:
+            self.problem().say("You have no records in this session today.", note=True)
             return None
         record = self._records[table.cursor_row]
         if record.status != "completed":
-            self.problem().say("This record is already marked entered "
-                                                    "in error.")
+            self.problem().say("This record is already marked entered in error.")
             return None
         return record
 

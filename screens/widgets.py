@@ -3,12 +3,18 @@ message line under a form."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from rich.cells import cell_len
+from textual import events
 from textual.actions import SkipAction
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
+from textual.widgets._footer import FooterKey  # not exported; the fitting reads its words
 
 
 class TrainingBanner(Static):
@@ -55,32 +61,136 @@ class ContextBar(Static):
 
 
 class KeysFooter(Footer):
-    """Textual's Footer without its leak (textual 8.2.8, upstream issue #6666).
+    """Textual's Footer, fitted to the width, and without its leak.
 
-    Each rebuild of the keys (every change of bindings: focus moves, a screen above closes)
-    makes new FooterKeys, each data-bound to `Footer.compact`; the binding leaves (key, setter)
-    on this footer's watcher list, which Textual prunes of closed keys only when `compact`
-    changes, and ours never does. On the Search screen, which lives all session, that kept
-    every key ever shown: about 15 widgets and 0.35 MB a dose. Announcing the unchanged value
-    after each rebuild makes Textual drop the closed keys (and sets the live ones to the value
-    they already have)."""
+    Fitted: a key cut in half ("^q Q", "f12" without its word) helps nobody. When the line is
+    too narrow for every key, the keys in `GIVE_WAY` leave it, in that order, until the rest
+    fits; they still work, and F1 lists them. The screen's own keys and F1 always stay.
+
+    The leak (textual 8.2.8, upstream issue #6666): each rebuild of the keys (every change of
+    bindings: focus moves, a screen above closes) makes new FooterKeys, each data-bound to
+    `Footer.compact`; the binding leaves (key, setter) on this footer's watcher list, which
+    Textual prunes of closed keys only when `compact` changes, and ours never does. On the
+    Search screen, which lives all session, that kept every key ever shown: about 15 widgets
+    and 0.35 MB a dose. Announcing the unchanged value after each rebuild makes Textual drop
+    the closed keys (and sets the live ones to the value they already have)."""
+
+    GIVE_WAY = ("f12", "ctrl+q", "escape")
+    _fitted_to = 0
+
+    def compose(self) -> ComposeResult:
+        shown = list(super().compose())
+        width = self._fitted_to = self.size.width or self.app.size.width
+        for key in self.GIVE_WAY:
+            if sum(_cells(w) for w in shown) <= width:
+                break
+            shown = [w for w in shown if not (isinstance(w, FooterKey) and w.key == key
+                                               and not w.has_class("-command-palette"))]
+        yield from shown
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready and event.size.width != self._fitted_to:
+            self.call_after_refresh(self.recompose)
 
     async def recompose(self) -> None:
         await super().recompose()
         self.mutate_reactive(Footer.compact)
 
 
+def _cells(widget: Widget) -> int:
+    """The cells a footer key takes: " key description " (the command palette's key has a
+    border instead of its left padding)."""
+    if not isinstance(widget, FooterKey):
+        return len(str(getattr(widget, "content", ""))) + 1
+    words = f"{widget.key_display} {widget.description}" if widget.description else (
+        widget.key_display)
+    return cell_len(words) + 2
+
+
+# The `restrict` of a field that takes digits only (a code, an OTP, a count).
+DIGITS = r"[0-9]*"
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
 class Field(Input):
-    """An Input whose cursor blinks only outside tests (snapshots must be stable).
+    """An Input whose cursor blinks only outside tests (snapshots must be stable), and which
+    says, on the message line under it, what Textual's Input would pass over in silence:
+
+    - Enter in an empty field says what to type (`empty`; a digit or password field has a
+      default), and the screen still gets the Submitted message;
+    - typing or pasting past `max_length` says how long the text was and that nothing went
+      in (Input refuses the whole paste with only a bell);
+    - in a digit field (`restrict=DIGITS`), digits of any script (Devanagari and the
+      like) go in as ASCII digits, spaces and dashes of a pasted number are dropped, and
+      anything else is refused in words.
 
     With `advance=True`, Enter moves on to the next field (see `advance_on_enter`)."""
 
-    def __init__(self, *args: Any, advance: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, advance: bool = False, empty: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.advance = advance
+        self.empty = empty
+
+    @property
+    def digits(self) -> bool:
+        return self.restrict == DIGITS
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "blink", True)
+
+    def empty_message(self) -> str:
+        if self.empty is not None:
+            return self.empty
+        if self.digits and self.max_length:
+            return f"Type the {self.max_length} digits, then press Enter."
+        if self.password:
+            return "Type your password, then press Enter."
+        return ""
+
+    async def action_submit(self) -> None:
+        if not self.value and (message := self.empty_message()):
+            self.say(message)
+        await super().action_submit()
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        if self.digits:
+            from vaxterm.validators import ascii_digits  # loads the wire models: not earlier
+
+            text = ascii_digits(_SEPARATORS.sub("", text))
+        value = self.value
+        start, end = sorted((max(0, start), min(len(value), end)))
+        new = f"{value[:start]}{text}{value[end:]}"
+        refused = ""
+        what = "digits" if self.digits else "characters"
+        if self.max_length and len(new) > self.max_length:
+            refused = (f"That makes {len(new)} {what}; this field takes {self.max_length}. "
+                       + ("Nothing was pasted: check what was copied." if len(text) > 1
+                          else "Delete one first."))
+        elif self.digits and re.fullmatch(DIGITS, new) is None:
+            refused = "Digits only here."
+        if refused:
+            self.say(refused)
+            self.restricted()
+            return
+        super().replace(text, start, end)
+
+    def say(self, text: str) -> None:
+        """On the message line that follows this field (or the screen's), else a toast."""
+        line = self._message_line()
+        if line is None:
+            self.notify(text, severity="warning", markup=False)
+        else:
+            line.say(text)
+
+    def _message_line(self) -> Problem | None:
+        parent = self.parent
+        if parent is not None:
+            siblings = list(parent.children)
+            for widget in siblings[siblings.index(self) + 1:]:
+                if isinstance(widget, Problem):
+                    return widget
+        return next(iter(self.screen.query("#problem").results(Problem)), None)
 
 
 # Enter on an advancing field is handled as a priority binding, in the app's own queue like

@@ -7,6 +7,7 @@ words a vaccinator understands. They never raise, whatever the input.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
@@ -25,9 +26,17 @@ class Checked:
         return not self.message
 
 
+def ascii_digits(raw: str) -> str:
+    """`raw` with every Unicode decimal digit (Devanagari, Bengali, Tamil, full-width,
+    Arabic-Indic…) written as its ASCII digit: a phone's keyboard or a pasted SMS may give
+    them, and they mean the same number. Other characters are left as they are."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
+
+
 def _digits_only(raw: str) -> tuple[str, str]:
-    """Strip spaces and dashes; return (text, message about any non-digit)."""
-    text = _SEPARATORS.sub("", raw)
+    """Strip spaces and dashes, write any decimal digit in ASCII; return (text, message
+    about any character that is not a digit)."""
+    text = ascii_digits(_SEPARATORS.sub("", raw))
     bad = next((ch for ch in text if not ("0" <= ch <= "9")), None)
     if bad is None:
         return text, ""
@@ -37,7 +46,7 @@ def _digits_only(raw: str) -> tuple[str, str]:
 
 def check_mobile(raw: str) -> Checked:
     """A 10-digit Indian mobile, `^[6-9]\\d{9}$`; a +91 or leading 0 is accepted and dropped."""
-    text = _SEPARATORS.sub("", raw)
+    text = ascii_digits(_SEPARATORS.sub("", raw))
     if not text:
         return Checked(message="Type the beneficiary's mobile number.")
     if text.startswith("+91"):
@@ -80,6 +89,14 @@ def check_otp(raw: str) -> Checked:
                          what="The code has 6 digits")
 
 
+def check_minutes(raw: str, *, most: int) -> Checked:
+    """Whole minutes from 0 to `most` (the onset of a reaction after the dose)."""
+    text = ascii_digits(raw.strip())
+    if not (text.isascii() and text.isdigit()) or int(text) > most:
+        return Checked(message=f"Type the minutes after the dose, 0 to {most}.")
+    return Checked(value=str(int(text)))
+
+
 class SearchKind(Enum):
     MOBILE = "mobile number"
     REFERENCE_ID = "reference ID"
@@ -94,7 +111,7 @@ class SearchTerm:
 def read_search(raw: str) -> SearchTerm:
     """Tell a mobile number from a reference ID by its length. There is deliberately no
     search by photo-ID number: lookups by Aadhaar alone fed the 2023 leak."""
-    text = _SEPARATORS.sub("", raw)
+    text = ascii_digits(_SEPARATORS.sub("", raw))
     if text.startswith("+") or len(text) in (10, 11):
         return SearchTerm(SearchKind.MOBILE, check_mobile(raw))
     if len(text) in REFERENCE_ID_LENGTHS:

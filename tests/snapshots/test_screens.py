@@ -227,6 +227,12 @@ async def help_panel(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def help_tally(pilot: Pilot[Any], rig: Rig) -> None:
+    await tally(pilot, rig)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
 async def high_contrast(pilot: Pilot[Any], rig: Rig) -> None:
     await flow.signed_in(pilot, rig)
     await pilot.press("f9")
@@ -278,7 +284,7 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, outbox_status,
     outbox_dialog, quit_guard, sign_out_guard, support, reauth, reconsent,
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
-    training_panel_inbox, locked, record_dose_batches, reset_confirm)}
+    training_panel_inbox, locked, record_dose_batches, reset_confirm, help_tally)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 

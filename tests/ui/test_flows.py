@@ -332,10 +332,10 @@ async def test_help_toggles_with_f1() -> None:
         await flow.signed_in(pilot, rig)
         await pilot.press("f1")
         await settle(pilot)
-        assert pilot.app.screen.query("HelpPanel")
+        assert flow.screen_name(pilot) == "HelpScreen"
         await pilot.press("f1")
         await settle(pilot)
-        assert not pilot.app.screen.query("HelpPanel")
+        assert flow.screen_name(pilot) == "SearchScreen"
 
 
 async def test_palette_offers_the_screens_actions() -> None:

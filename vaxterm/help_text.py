@@ -1,0 +1,108 @@
+"""What F1 says on each screen: the steps of the screen in a few lines, and each key in full
+words. Pure words (no UI): the help screen lays them out with the keys the screen has now.
+
+Kept short on purpose: the help must be read at 80x24, between two beneficiaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScreenHelp:
+    title: str
+    steps: tuple[str, ...]
+
+
+SCREENS: dict[str, ScreenHelp] = {
+    "LoginScreen": ScreenHelp("Sign in", (
+        "Type your username and password; Enter moves to the next field.",
+        "Type the 6-digit code from your authenticator app, then Enter. The code changes "
+        "every 30 seconds and works once.",
+        "Remember password keeps the password in this computer's encrypted keyring; the "
+        "code is still asked every time. `vaxterm forget` removes it.",
+    )),
+    "SessionPickerScreen": ScreenHelp("Today's sessions", (
+        "Pick the session you are vaccinating in with the arrow keys, then Enter.",
+        "Its vaccine and batches fill the dose form. F3 on the search screen comes back "
+        "here.",
+    )),
+    "SearchScreen": ScreenHelp("Find a beneficiary", (
+        "Type the beneficiary's mobile number or reference ID, then Enter.",
+        "An OTP goes to their registered mobile; nothing about them is shown until they "
+        "tell you the code. There is no search by Aadhaar or other ID number.",
+    )),
+    "BeneficiaryOtpScreen": ScreenHelp("The beneficiary's OTP", (
+        "Ask the beneficiary to read out the OTP sent to the mobile shown; type it, then "
+        "Enter.",
+        "Three wrong codes end this OTP; F5 sends a new one 30 seconds after the last.",
+    )),
+    "BeneficiaryScreen": ScreenHelp("Beneficiary", (
+        "Pick the person in front of you with the arrow keys and check their record.",
+        "Enter goes on to the photo-ID check. Opening a record is logged with your name and "
+        "the beneficiary's consent.",
+    )),
+    "IdCheckScreen": ScreenHelp("Check the photo ID", (
+        "Ask for the photo ID the beneficiary registered with and confirm its type.",
+        "Type the last 4 digits printed on the card, then Enter. A different card cannot "
+        "be used.",
+    )),
+    "RecordDoseScreen": ScreenHelp("Record the dose", (
+        "The vaccine and batch come from your session; only batches in date are offered.",
+        "Check the dose number, then Enter (or F10) to review and Enter again to record.",
+        "If the network fails, Retry is safe: the dose is never recorded twice.",
+    )),
+    "TallyScreen": ScreenHelp("Session tally", (
+        "Counts for this session, and your records today, newest first (already chosen).",
+        "Pick a record with the arrow keys, then F6 to mark it entered in error (same day, "
+        "with a reason) or F7 to report a minor reaction seen in the 30-minute observation.",
+        "\"N recorded\" counts your doses that stand: one marked entered in error no longer "
+        "counts.",
+    )),
+    "AefiModal": ScreenHelp("Report a minor reaction", (
+        "Choose the reaction, type the minutes after the dose (0 to 30), then Enter.",
+    )),
+    "EnteredInErrorModal": ScreenHelp("Entered in error", (
+        "Choose the reason and press the button to mark the record; nothing is deleted.",
+    )),
+}
+
+# Each key in full words, by binding id; the footer's words are short to fit 80 columns.
+KEYS: dict[str, str] = {
+    "screen.back": "Back one step",
+    "search.clear": "Clear the field",
+    "search.tally": "Session tally: counts and your records today",
+    "search.session": "Change session",
+    "search.sign_out": "Sign out",
+    "otp.resend": "Send a new OTP (30 seconds after the last)",
+    "beneficiary.next": "Go on to the photo-ID check",
+    "beneficiary.reload": "Read the record again",
+    "dose.review": "Review and record the dose",
+    "tally.error": "Mark the chosen record entered in error",
+    "tally.aefi": "Report a reaction (AEFI) for the chosen record",
+    "tally.reload": "Read the tally again",
+    "app.help": "This help (F1 again closes it)",
+    "app.quit": "Quit (asks first if a dose is not confirmed)",
+    "app.outbox": "Doses the registry has not confirmed",
+    "app.lock": "Lock the screen now",
+    "app.contrast": "High contrast on or off",
+    "app.training": "Training panel",
+    "app.support": "Support: version, server, your reference, the log",
+}
+
+PALETTE = "Every action of the screen, by name (for terminals that drop F-keys)"
+EDITING = ("In a text field: the arrow keys, Home, End and Backspace edit as usual; Tab "
+           "moves to the next field.")
+
+
+def for_screen(name: str, fallback: str = "") -> ScreenHelp:
+    """The help of the screen class `name`; a screen without its own says what it can."""
+    return SCREENS.get(name) or ScreenHelp("Help", (fallback,) if fallback else ())
+
+
+def key_name(key: str) -> str:
+    """"ctrl+q" as a person reads it on the keyboard: Ctrl+Q."""
+    names = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "up": "↑", "down": "↓"}
+    return "+".join(names.get(part, part.capitalize() if len(part) > 1 else part.upper())
+                    for part in key.split("+"))
