@@ -375,7 +375,8 @@ class VaxtermApp(LockGuard):
             self.desk.outbox.settle(dose.key)
             if settled.recorded:
                 if settled.answer is not None:
-                    self.desk.note_recorded(settled.answer.vaccination_id)
+                    self.desk.note_recorded(settled.answer.vaccination_id,
+                                            dose.draft.session.session_id)
                 LOG.info("an unconfirmed dose was confirmed by the registry")
                 self.notify(f"The registry confirms the dose for {dose.label()}.",
                             title="Confirmed", markup=False, timeout=10)

@@ -43,6 +43,7 @@ class ReauthModal(Dialog[bool]):
         code = check_otp(self.query_one("#code", Field).value)
         if not password.value:
             password.focus()
+            self.problem().say("Type your password, then the code.")
         elif not code.ok:
             self.query_one("#code", Field).focus()
             self.problem().say(code.message)

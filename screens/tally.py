@@ -94,18 +94,14 @@ a minor reaction seen during the 30-minute observation.
         ids = [r.vaccination_id for r in self._records]
         table.move_cursor(row=ids.index(kept) if kept in ids else 0, animate=False)
         self._loaded = True
-        self._count(summary.my_records)
+        self._count(session.session_id, summary.my_records)
 
-    def _count(self, records: list[m.SummaryRecord]) -> None:
+    def _count(self, session_id: str, records: list[m.SummaryRecord]) -> None:
         """"N recorded" (here and on every screen's context line) counts the doses that stand:
         one marked entered in error no longer does, and the table shows it as such."""
         standing = [r.vaccination_id for r in records if r.status == "completed"]
-        withdrawn = {r.vaccination_id for r in records} - set(standing)
-        desk = self.vax.desk
-        desk.recorded[:] = [i for i in desk.recorded if i not in withdrawn]
-        for vaccination_id in standing:
-            desk.note_recorded(vaccination_id)
-        in_error = len(withdrawn)
+        in_error = len(records) - len(standing)
+        self.vax.desk.standing_in(session_id, standing)
         self.query_one("#mine", Label).update(
             f"Your records today: {len(standing)} recorded"
             + (f" · {in_error} entered in error" if in_error else ""))

@@ -28,8 +28,9 @@ class Desk:
     consent: Consent | None = None
     person: m.Beneficiary | None = None
     draft: DoseDraft | None = None
-    # Only the ids of this login's doses: the tally counts them; nobody's record is kept.
-    recorded: list[str] = field(default_factory=list)
+    # Only the ids of this login's doses, each with its session's id ("N recorded" counts
+    # the session's own); nobody's record is kept.
+    recorded: dict[str, str] = field(default_factory=dict)
     # Doses sent whose outcome the registry has not confirmed: retried in the background;
     # quitting or signing out names them first. A confirmed retry removes its own.
     outbox: Outbox = field(default_factory=Outbox)
@@ -50,15 +51,23 @@ class Desk:
 
     @property
     def doses_recorded(self) -> int:
-        return len(self.recorded)
+        """This login's doses in the session chosen now (a switch with F3 counts anew)."""
+        here = self.session.session_id if self.session else None
+        return sum(1 for session_id in self.recorded.values() if session_id == here)
 
-    def note_recorded(self, vaccination_id: str) -> None:
+    def note_recorded(self, vaccination_id: str, session_id: str) -> None:
         """Count a dose once, whether the form or a background retry heard of it first."""
-        if vaccination_id not in self.recorded:
-            self.recorded.append(vaccination_id)
+        self.recorded.setdefault(vaccination_id, session_id)
         # A person whose dose is recorded is done: nothing of them stays, their consent
         # included (only a person left unrecorded, say to change session, keeps it).
         self.kept = None
+
+    def standing_in(self, session_id: str, standing: list[str]) -> None:
+        """The registry's list of this vaccinator's doses that stand in a session replaces
+        what was counted there (one marked entered in error drops out). Reading the tally
+        finishes no one: a consent kept to change session stays."""
+        self.recorded = {v: s for v, s in self.recorded.items() if s != session_id}
+        self.recorded.update(dict.fromkeys(standing, session_id))
 
     def forget_beneficiary(self) -> None:
         from vaxterm.privacy import forget_names

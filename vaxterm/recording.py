@@ -116,7 +116,7 @@ class DoseRecording:
                 self._desk.in_flight.discard(key)
                 if held is not None:
                     held.sending = False
-            self._desk.note_recorded(answer.vaccination_id)
+            self._desk.note_recorded(answer.vaccination_id, self.draft.session.session_id)
             return self._finish(RecordingState.RECORDED, answer=answer)
 
     def _unsettled(self, error: e.ApiError) -> Outcome:

@@ -170,7 +170,7 @@ async def test_login_expired_mid_form_asks_to_sign_in_and_keeps_the_form() -> No
         await flow.type_into(pilot, "#code", rig.registry.current_code("demo.north1"))
         assert flow.screen_name(pilot) == "SearchScreen"
         assert doses_of(rig, "99990000000002")[-1] == (2, "COVISHIELD", "completed")
-        assert rig.app.desk.recorded[-1] in {
+        assert list(rig.app.desk.recorded)[-1] in {
             s.response.vaccination_id for k, s in rig.registry.state.idempotent.items()
             if k[1] == key}
 

@@ -235,7 +235,7 @@ async def test_the_tally_opens_on_the_newest_dose_and_f6_marks_that_one() -> Non
     rig = build()
     async with rig.app.run_test(size=(80, 24), notifications=True) as pilot:
         await two_doses_then_tally(pilot, rig)
-        newest = rig.app.desk.recorded[-1]
+        newest = list(rig.app.desk.recorded)[-1]
         table = pilot.app.screen.query_one("#records", DataTable)
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == newest
         await pilot.press("f6")  # at once, as a vaccinator who just recorded it would
@@ -363,3 +363,17 @@ async def test_the_palettes_keys_command_opens_the_same_help() -> None:
         await settle(pilot)
         assert flow.screen_name(pilot) == "HelpScreen"
         assert not pilot.app.screen.query("HelpPanel")
+
+
+async def test_enter_with_no_password_in_the_relogin_asks_for_it() -> None:
+    """Enter in the re-login's code field with the password still empty: the focus goes to
+    the password, and the line under the form says so (it said nothing)."""
+    rig = build()
+    async with rig.app.run_test(size=(80, 24), notifications=True) as pilot:
+        await states.reauth(pilot, rig)
+        assert flow.screen_name(pilot) == "ReauthModal"
+        pilot.app.screen.query_one("#code", Field).focus()
+        await pilot.press(*"123456", "enter")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#password", Field).has_focus
+        assert "Type your password, then the code." in screen_text(pilot)

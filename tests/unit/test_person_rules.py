@@ -148,3 +148,30 @@ def test_a_consent_about_to_expire_is_dropped_and_sign_out_forgets_it() -> None:
     keep_consent(desk, MOBILE, given)
     desk.forget_everything()
     assert desk.kept is None and desk.consent is None
+
+
+# --- "N recorded": per session, and reading the tally finishes no one -----------------------
+
+
+def test_recorded_counts_the_session_chosen_now() -> None:
+    desk = Desk(session=SESSION)
+    desk.note_recorded("v-1", SESSION.session_id)
+    desk.note_recorded("v-1", SESSION.session_id)  # the form and a retry both heard of it
+    desk.note_recorded("v-2", SESSION.session_id)
+    assert desk.doses_recorded == 2
+    desk.session = COVAXIN  # F3: the other session has none of them
+    assert desk.doses_recorded == 0
+    desk.note_recorded("v-3", COVAXIN.session_id)
+    assert desk.doses_recorded == 1
+    desk.session = SESSION
+    assert desk.doses_recorded == 2
+
+
+def test_the_tallys_list_replaces_the_sessions_count_and_keeps_the_consent() -> None:
+    desk, given = Desk(session=SESSION), consent()
+    desk.note_recorded("v-1", SESSION.session_id)
+    desk.note_recorded("v-9", COVAXIN.session_id)
+    keep_consent(desk, MOBILE, given)  # someone left unrecorded, to change session
+    desk.standing_in(SESSION.session_id, ["v-2", "v-3"])  # v-1 was marked in error
+    assert desk.doses_recorded == 2 and desk.recorded["v-9"] == COVAXIN.session_id
+    assert desk.kept is not None and desk.kept.consent is given
