@@ -33,7 +33,10 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
     BINDINGS = [Binding("enter", "check_id", "Check photo ID", priority=True,
                         id="beneficiary.next"),
                 # Offered in words when a read fails; the footer stays short at 80 columns.
-                Binding("f5", "reload", "Read again", show=False, id="beneficiary.reload")]
+                Binding("f5", "reload", "Read again", show=False, id="beneficiary.reload"),
+                Binding("f6", "not_vaccinated", "Not vaccinated",
+                        id="beneficiary.not_vaccinated"),
+                Binding("f7", "add_person", "Add person", id="beneficiary.add_person")]
 
     def compose_body(self) -> ComposeResult:
         consent = self.vax.desk.consent
@@ -125,3 +128,24 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
                 highlighted.id != person.beneficiary_reference_id):
             return
         self.app.push_screen(IdCheckScreen())
+
+    # --- the rest of the encounter ----------------------------------------------------------
+
+    def action_not_vaccinated(self) -> None:
+        """Record why the person whose record is open was not vaccinated."""
+        from screens.not_vaccinated import NotVaccinatedScreen
+
+        if self.vax.desk.person is not None and self.vax.desk.session is not None:
+            self.app.push_screen(NotVaccinatedScreen())
+
+    def action_add_person(self) -> None:
+        """Register a walk-in on this mobile, under the consent just given."""
+        from screens.walk_in import WalkInScreen
+        from vaxterm.walk_in import MAX_PER_MOBILE, room_for_more
+
+        if not room_for_more(self.vax.desk):
+            self.problem().say(f"This mobile already has {MAX_PER_MOBILE} people: no one "
+                               "more can be registered on it.")
+            return
+        person = self.vax.desk.person
+        self.app.push_screen(WalkInScreen(person.mobile_number if person else ""))

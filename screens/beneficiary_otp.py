@@ -117,6 +117,11 @@ An OTP was sent to the mobile shown. Ask the beneficiary to read it out and type
                 problem.say(f"{lost[0]} (ref {error.reference})")
             return
         self.vax.desk.consent = consent
+        if self._lookup.walk_in:  # the code came first; now the walk-in's record
+            from screens.walk_in import WalkInScreen
+
+            self.app.switch_screen(WalkInScreen(self._found.masked_mobile))
+            return
         self.app.switch_screen(BeneficiaryScreen())
 
     def action_resend(self) -> None:

@@ -52,6 +52,8 @@ def record_a_dose(term: Terminal, mobile: str = "9000000002") -> list[str]:
     term.wait_for("Last 4 digits on the card")
     term.type(last4)
     term.press("Enter")
+    term.wait_for("None of these")
+    term.press("n")
     term.wait_for(r"Review and record")
     term.press("Enter")
     term.wait_for(r"Record this dose\?")
