@@ -34,9 +34,9 @@ photo ID. Opening a record is logged with your name and the beneficiary's consen
                         id="beneficiary.next"),
                 # Offered in words when a read fails; the footer stays short at 80 columns.
                 Binding("f5", "reload", "Read again", show=False, id="beneficiary.reload"),
-                Binding("f6", "not_vaccinated", "Not vaccinated",
-                        id="beneficiary.not_vaccinated"),
-                Binding("f7", "add_person", "Add person", id="beneficiary.add_person")]
+                # Short words: the footer keeps F1 in sight at 80 columns.
+                Binding("f6", "not_vaccinated", "No dose", id="beneficiary.not_vaccinated"),
+                Binding("f7", "add_person", "Add", id="beneficiary.add_person")]
 
     def compose_body(self) -> ComposeResult:
         consent = self.vax.desk.consent

@@ -33,7 +33,7 @@ offered. Check the dose number, then **Enter** to review and **Enter** again to 
 If the network fails, **Retry** is safe: the dose is never recorded twice.
 """
     BINDINGS = [Binding("f10", "review", "Review & record", id="dose.review"),
-                Binding("f6", "not_vaccinated", "Not vaccinated", id="dose.not_vaccinated")]
+                Binding("f6", "not_vaccinated", "No dose", id="dose.not_vaccinated")]
 
     def compose_body(self) -> ComposeResult:
         draft = self.draft

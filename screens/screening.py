@@ -26,10 +26,10 @@ vaccinate" with the date they may come back; a precaution needs your confirmatio
 **F6** records that the person could not be vaccinated, for another reason.
 """
     BINDINGS = [
-        Binding("n", "none", "None of these", id="screening.none"),
+        Binding("n", "none", "None apply", id="screening.none"),
         # Priority: the list's own Enter would tick the highlighted answer.
         Binding("enter", "next", "Continue", priority=True, id="screening.next"),
-        Binding("f6", "not_vaccinated", "Not vaccinated", id="screening.not_vaccinated"),
+        Binding("f6", "not_vaccinated", "No dose", id="screening.not_vaccinated"),
     ]
 
     @property
@@ -45,6 +45,8 @@ vaccinate" with the date they may come back; a precaution needs your confirmatio
             yield Label(f"Before the {draft.vaccine} dose, ask {draft.name}:", classes="title",
                         markup=False)
             yield SelectionList[str](*((q.ask, q.code) for q in questions), id="answers")
+            yield Static("Usually none applies: press [b]N[/b]. Otherwise tick what applies "
+                         "(Space), then Enter.", id="how")
             dated = next((q for q in questions if q.asks_date), None)
             if dated is not None:
                 with Vertical(id="dated", classes="-hidden"):

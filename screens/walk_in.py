@@ -41,22 +41,24 @@ the dose. At most 4 people a mobile.
                          "covers this visit.", id="mobile")
             with Horizontal(classes="row"):
                 yield Label("Name", classes="label")
-                yield Field(id="name", max_length=64, advance=True,
+                yield Field(id="name", max_length=64, advance=True, compact=True,
                             placeholder="as on the photo ID")
             with Horizontal(classes="row"):
                 yield Label("Year of birth", classes="label")
                 yield Field(id="birth_year", max_length=4, restrict=r"[0-9]*", advance=True,
-                            placeholder="YYYY")
+                            compact=True, placeholder="YYYY")
             with Horizontal(classes="row"):
                 yield Label("Gender", classes="label")
-                yield Select([(g, g) for g in GENDERS], id="gender", prompt="Choose")
+                yield Select([(g, g) for g in GENDERS], id="gender", prompt="Choose",
+                             compact=True)
             with Horizontal(classes="row"):
                 yield Label("Photo ID", classes="label")
                 yield Select([(t, t) for t in PHOTO_ID_TYPES], value=PHOTO_ID_TYPES[0],
-                             allow_blank=False, id="id_type")
+                             allow_blank=False, id="id_type", compact=True)
             with Horizontal(classes="row"):
                 yield Label("ID number", classes="label")
-                yield Field(id="id_number", max_length=24, placeholder="as printed")
+                yield Field(id="id_number", max_length=24, compact=True,
+                            placeholder="as printed")
             yield Problem(id="problem")
 
     def on_mount(self) -> None:

@@ -56,8 +56,7 @@ class Question:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("ALLERGY", "Severe allergic reaction (anaphylaxis) to an earlier dose of a "
-             "COVID-19 vaccine or to an ingredient of this one",
+    Question("ALLERGY", "Severe allergy to an earlier COVID-19 dose or an ingredient",
              Outcome.CONTRAINDICATED,
              "Do not vaccinate with this product. Refer to the medical officer.",
              f"Covishield and Covaxin fact sheets, MoHFW, Jan 2021 ({REPORTED_2021})"),
@@ -70,8 +69,7 @@ QUESTIONS: tuple[Question, ...] = (
              Outcome.DEFER, "Do not vaccinate today: 3 months after recovery.",
              f"NEGVAC, accepted by MoHFW on 19 May 2021 ({REPORTED_2021})",
              defer_days=COVID_DEFER_DAYS, asks_date="Recovered on"),
-    Question("BLEEDING", "Bleeding or platelet disorder, or taking blood thinners "
-             "(anticoagulants)",
+    Question("BLEEDING", "Bleeding disorder, or takes blood thinners (anticoagulants)",
              Outcome.PRECAUTION,
              "Give with caution: a fine needle, firm pressure for 2 minutes, watch the site.",
              f"Covishield and Covaxin fact sheets, MoHFW, Jan 2021 ({REPORTED_2021})"),

@@ -52,7 +52,7 @@ def record_a_dose(term: Terminal, mobile: str = "9000000002") -> list[str]:
     term.wait_for("Last 4 digits on the card")
     term.type(last4)
     term.press("Enter")
-    term.wait_for("None of these")
+    term.wait_for("None apply")
     term.press("n")
     term.wait_for(r"Review and record")
     term.press("Enter")
