@@ -65,6 +65,18 @@ the dose. At most 4 people a mobile.
         self.refresh_context()
         self.query_one("#name", Field).focus()
 
+    @on(Select.Changed, "#gender")
+    def gender_chosen(self, event: Select.Changed) -> None:
+        # Chosen from the list: on to the ID number (the ID type is usually Aadhaar; Shift+Tab
+        # reaches it). After the list has closed and given focus back to the Select.
+        if isinstance(event.value, str) and event.select.has_focus_within:
+            self.call_after_refresh(self.query_one("#id_number", Field).focus)
+
+    @on(Select.Changed, "#id_type")
+    def id_type_chosen(self, event: Select.Changed) -> None:
+        if event.select.has_focus_within:  # chosen, not set when the form opened
+            self.call_after_refresh(self.query_one("#id_number", Field).focus)
+
     def _typed(self) -> Typed:
         def value(selector: str) -> str:
             return self.query_one(selector, Field).value
