@@ -1,6 +1,7 @@
 """Schemathesis against the mock registry over loopback, logged out and logged in.
 
     python -m benchmarks.schemathesis_run [--examples 300] [--workers 1] [--real-limits]
+        [--only OPERATION ...]
 
 Serves the mock (`api_client.mock.serving`, the slow-client limits included) on 127.0.0.1,
 logs in `demo.north1` for real (password, then its TOTP code) and runs the schemathesis CLI
@@ -90,7 +91,7 @@ def _keeping_login(app: Any, token: str) -> Any:
 
 
 def _run(url: str, examples: int, workers: int, headers: list[str], exclude: list[str],
-         report: Path) -> tuple[int, Counter[str], str]:
+         report: Path, only: list[str] | None = None) -> tuple[int, Counter[str], str]:
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run",
                f"{url}{BASE_PATH}/openapi.json", "--checks", "all", "--max-examples",
                str(examples), "--workers", str(workers), "--seed", "20261129",
@@ -101,6 +102,8 @@ def _run(url: str, examples: int, workers: int, headers: list[str], exclude: lis
         command += ["--header", header]
     for operation in exclude:
         command += ["--exclude-operation-id", operation]
+    for operation in only or []:
+        command += ["--include-operation-id", operation]
     # Run in the report's folder: schemathesis keeps a cache there, not in the work tree.
     done = subprocess.run(command, capture_output=True, text=True, check=False,
                           cwd=report.parent)
@@ -119,6 +122,8 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--real-limits", action="store_true")
+    parser.add_argument("--only", action="append", metavar="OPERATION",
+                        help="run only this operationId (repeatable)")
     args = parser.parse_args()
     config = MockConfig() if args.real_limits else MockConfig(
         search_limit=HIGH, search_window=timedelta(minutes=5), otp_per_mobile_hour=HIGH,
@@ -140,7 +145,7 @@ def main() -> int:
                     ("logged in", [f"Authorization: Bearer {token}"], ["setFaults"])):
                 started = time.monotonic()
                 code, cases, output = _run(url, args.examples, args.workers, headers, exclude,
-                                           Path(tmp) / "events.ndjson")
+                                           Path(tmp) / "events.ndjson", args.only)
                 took = time.monotonic() - started
                 failed |= code != 0
                 print(f"== {name}: exit {code}, {sum(cases.values())} cases in {took:.0f} s")
