@@ -2,8 +2,8 @@
 registry at a walk-in registration and by the app before sending. One implementation for
 both; nothing here knows about HTTP or the terminal.
 
-Only the last 4 characters are ever kept or shown (`last4`); the full number is checked,
-sent once, and dropped.
+Only the last 4 digits are ever kept or shown (`last4`); the full number is checked, sent
+once, and dropped.
 """
 
 from __future__ import annotations
@@ -63,8 +63,13 @@ def problem(id_type: str, number: str) -> str:
         return f"{id_type} numbers have {shape}."
     if id_type == "Aadhaar Card" and not verhoeff_valid(number):
         return "This is not a valid Aadhaar number (its check digit is wrong). Type it again."
+    if len(last4(number)) < 4:
+        return ("This number has fewer than 4 digits; the photo-ID check needs the last 4 "
+                "digits printed on the card.")
     return ""
 
 
 def last4(number: str) -> str:
-    return number[-4:]
+    """The last 4 digits, as records mask an ID (a PAN's ABCDE1234F keeps 1234) and as the
+    photo-ID check asks for them."""
+    return "".join(ch for ch in number if ch.isdigit())[-4:]

@@ -101,7 +101,8 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
             self._tick()
             return
         except e.NotRegistered as nobody:
-            reads.say(self.vax.describe(nobody) + walk_in_hint(lookup))
+            reads.say(f"{self.vax.explain(nobody)}{walk_in_hint(lookup)} "
+                      f"(ref {nobody.reference})")
             return
         except e.ApiError as error:
             reads.say(self.vax.describe(error))

@@ -222,6 +222,12 @@ async def test_impossible_or_too_young_birth_years_are_refused(
     assert WALK_IN not in desk.world.registry.state.by_mobile
 
 
+async def test_a_pan_is_kept_as_its_last_4_digits(desk: WalkIn) -> None:
+    await desk.confirm()
+    r = await desk.register(photo_id_type="PAN Card", photo_id_number="ABCDE1234F")
+    assert r.json()["beneficiary"]["photo_id_number"] == "XXXXXXXX1234"
+
+
 async def test_twelve_this_year_may_register(desk: WalkIn) -> None:
     await desk.confirm()
     r = await desk.register(birth_year="2014", photo_id_type="Student photo ID",

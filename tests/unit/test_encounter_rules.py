@@ -147,5 +147,12 @@ def test_aadhaar_needs_its_check_digit() -> None:
     assert normalise("9999 9999-0019") == "999999990019"
 
 
+def test_an_id_is_kept_as_its_last_4_digits() -> None:
+    from api_client.photo_ids import last4
+
+    assert last4("ABCDE1234F") == "1234" and last4("999999990019") == "0019"
+    assert "fewer than 4 digits" in problem("Passport", "ABCDEF12")
+
+
 def test_the_photo_id_types_are_one_list() -> None:
     assert get_args(m.PhotoIdType) == m.PHOTO_ID_TYPES
