@@ -114,12 +114,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "visit. The photo-ID number is checked for its type and kept only as its last 4. "
              "At most 4 people a mobile (REGIST0001); the same name and birth year on the "
              "mobile is a duplicate (REGIST0002, with the existing person's masked reference); "
-             "under 12 is refused (REGIST0003). The same Idempotency-Key from the same "
+             "under 12 is refused (REGIST0003), and a year of birth ahead or more than 120 "
+             "years back (REGIST0005). The same Idempotency-Key from the same "
              "vaccinator under a live consent gets the first answer again",
              m.RegistrationResponse, status=201, request=m.RegistrationRequest, consent=True,
              idempotent=True,
              errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "REGIST0001", "REGIST0002",
-                     "REGIST0003", "REGIST0004", "IDEMPT0001", "IDEMPT0002")),
+                     "REGIST0003", "REGIST0004", "REGIST0005", "IDEMPT0001", "IDEMPT0002")),
     Endpoint("notVaccinated", "POST",
              "/vaccinator/beneficiaries/{beneficiary_reference_id}/not-vaccinated",
              "Record an encounter that ended without a dose (FHIR Immunization status "

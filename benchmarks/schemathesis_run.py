@@ -76,16 +76,40 @@ def _login(url: str, app: Any) -> str:
     return token
 
 
+def _consent(url: str, app: Any, token: str, mobile: str = "9000000012") -> str:
+    """A beneficiary's consent for a walk-in mobile (nobody on it), for the whole run: so
+    that generated registrations and encounters reach the registry's rules, not only its
+    consent check."""
+    registry = app.state.registry
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url + BASE_PATH, trust_env=False, headers=auth) as client:
+        r = client.post("/vaccinator/beneficiaries/new/otp", json={"mobile": mobile})
+        r.raise_for_status()
+        txn = r.json()["txnId"]
+        otp = next(s.otp for _, s in registry.state.sms if s.txnId == txn)
+        r = client.post("/vaccinator/beneficiaries/confirmOTP", json={
+            "txnId": txn, "otp": hashlib.sha256(otp.encode()).hexdigest()})
+        r.raise_for_status()
+        consent: str = r.json()["consent_token"]
+    registry.state.consents[consent].expires += SESSION_LIMIT
+    return consent
+
+
 def _keeping_login(app: Any, token: str) -> Any:
     """The app, with `token` put back before each request: generated calls to logout,
     renew and reset end logins, and the logged-in run must stay logged in."""
     registry = app.state.registry
     entry = registry.state.tokens[token]
+    consents: dict[str, Any] = {}  # the run's consent, once there is one
 
     async def keep(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             registry.state.tokens.setdefault(token, entry)
+            for key, consent in consents.items():
+                registry.state.consents.setdefault(key, consent)
         await app(scope, receive, send)
+
+    keep.consents = consents  # type: ignore[attr-defined]
 
     return keep
 
@@ -124,6 +148,8 @@ def main() -> int:
     parser.add_argument("--real-limits", action="store_true")
     parser.add_argument("--only", action="append", metavar="OPERATION",
                         help="run only this operationId (repeatable)")
+    parser.add_argument("--consent", action="store_true",
+                        help="a third run holding a beneficiary's consent (a walk-in mobile)")
     args = parser.parse_args()
     config = MockConfig() if args.real_limits else MockConfig(
         search_limit=HIGH, search_window=timedelta(minutes=5), otp_per_mobile_hour=HIGH,
@@ -139,10 +165,18 @@ def main() -> int:
     try:
         token = _login(url, app)
         holder["app"] = _keeping_login(app, token)
+        runs = [("logged out", [], ["setFaults"]),
+                ("logged in", [f"Authorization: Bearer {token}"], ["setFaults"])]
+        secrets = [token]
+        if args.consent:
+            consent = _consent(url, app, token)
+            holder["app"].consents[consent] = app.state.registry.state.consents[consent]
+            secrets.append(consent)
+            runs.append(("logged in with a consent", [f"Authorization: Bearer {token}",
+                                                      f"X-Consent-Token: {consent}"],
+                         ["setFaults", "reset"]))
         with tempfile.TemporaryDirectory() as tmp:
-            for name, headers, exclude in (
-                    ("logged out", [], ["setFaults"]),
-                    ("logged in", [f"Authorization: Bearer {token}"], ["setFaults"])):
+            for name, headers, exclude in runs:
                 started = time.monotonic()
                 code, cases, output = _run(url, args.examples, args.workers, headers, exclude,
                                            Path(tmp) / "events.ndjson", args.only)
@@ -154,7 +188,9 @@ def main() -> int:
                 start = next((output.find(h) for h in ("FAILURES", "= WARNINGS", "= SUMMARY")
                               if h in output), 0)
                 tail = output[start:]
-                print(tail.replace(token, "<token>")[-6000:])
+                for secret in secrets:
+                    tail = tail.replace(secret, "<token>")
+                print(tail[-6000:])
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -184,7 +184,7 @@ class EncounterHandlers:
         today = self.now().date()
         year = int(body.birth_year)
         if not today.year - OLDEST <= year <= today.year:
-            raise Refusal("REQVAL0001", "The birth year is not possible.")
+            raise Refusal("REGIST0005")
         if age_group(year, today) is AgeGroup.TOO_YOUNG:
             raise Refusal("REGIST0003")
         number = photo_ids.normalise(body.photo_id_number)
@@ -235,9 +235,8 @@ class EncounterHandlers:
         self.check_screening(list(body.screening), dose=False)
         today = self.now().date()
         come_back = parse_ddmmyyyy(body.come_back_date) if body.come_back_date else None
-        if body.come_back_date and come_back is None:
-            raise Refusal("REQVAL0001", "The come-back date is not a day.")
-        if ((body.reason == DEFERRED and come_back is None)
+        if ((body.come_back_date and come_back is None)  # well formed, but no such day
+                or (body.reason == DEFERRED and come_back is None)
                 or (come_back is not None and body.reason not in MAY_COME_BACK)
                 or (come_back is not None
                     and not today < come_back <= today + COME_BACK_WITHIN)):

@@ -212,8 +212,8 @@ async def test_a_registered_mobile_adds_a_person_under_the_search_consent(
 
 @pytest.mark.parametrize(("year", "code"), [
     ("2015", (422, "REGIST0003")),  # 11 this year: under the minimum age of 12
-    ("2030", (400, "REQVAL0001")),  # not born yet
-    ("1899", (400, "REQVAL0001")),  # older than anyone
+    ("2030", (422, "REGIST0005")),  # not born yet
+    ("1899", (422, "REGIST0005")),  # older than anyone
 ])
 async def test_impossible_or_too_young_birth_years_are_refused(
         desk: WalkIn, year: str, code: tuple[int, str]) -> None:
@@ -292,7 +292,7 @@ async def test_a_dose_with_an_answer_that_stops_it_is_refused(desk: WalkIn,
 @pytest.mark.parametrize("answers", [["NONE", "BLEEDING"], ["BLEEDING", "BLEEDING"]])
 async def test_screening_answers_must_make_sense(desk: WalkIn, answers: list[str]) -> None:
     ref = await _walked_in(desk)
-    assert code_of(await desk.vaccinate(ref, screening=answers)) == (400, "SCREEN0002")
+    assert code_of(await desk.vaccinate(ref, screening=answers)) == (422, "SCREEN0002")
 
 
 async def test_screening_answers_are_codes_from_the_list(desk: WalkIn) -> None:
@@ -359,6 +359,7 @@ async def test_a_reason_outside_the_list_is_refused(desk: WalkIn, reason: str) -
     ("unwell and deferred", "01-01-2028"),  # more than a year away
     ("refused", "05-12-2026"),  # no date for a refusal
     ("contraindicated", "05-12-2026"),
+    ("unwell and deferred", "31-02-2027"),  # no such day
 ])
 async def test_come_back_dates_fit_the_reason(desk: WalkIn, reason: str, come_back: str
                                               ) -> None:
@@ -373,7 +374,7 @@ async def test_screening_answers_go_with_the_encounter(desk: WalkIn) -> None:
     assert r.status_code == 201
     assert desk.world.registry.state.encounters[-1].screening == ("ALLERGY",)
     r = await desk.not_vaccinated(ref, "notvac-0002", screening=["NONE", "ALLERGY"])
-    assert code_of(r) == (400, "SCREEN0002")
+    assert code_of(r) == (422, "SCREEN0002")
 
 
 async def test_no_consent_no_encounter(desk: WalkIn) -> None:
