@@ -150,7 +150,7 @@ def register_a_walk_in(term: Terminal, name: str, number: str, mobile: str = "90
     the keyboard, then vaccinate them. Returns the values typed or shown."""
     term.type(mobile)
     term.press("Enter")
-    term.wait_for("F7 registers them as a walk-in")
+    term.wait_for(r"F7 registers them as a\s+walk-in")
     term.press("F7")
     otp = term.wait_for(r"Your vaccination OTP is (\d{6})").group(1)
     term.type(otp)
