@@ -338,7 +338,7 @@ class ApiClient:
         raise e.error_for(e.ErrorAnswer(
             status, clean_text(body.errorCode, 32), clean_text(body.error), request_id,
             body.tries_left, reply.retry_after if retry_after is None else retry_after,
-            parse_ddmmyyyy(body.earliest_date)))
+            parse_ddmmyyyy(body.earliest_date), body.existing_reference or ""))
 
     # --- the login token ----------------------------------------------------------------------
 
@@ -453,6 +453,39 @@ class ApiClient:
     async def session_summary(self, session_id: str) -> m.SessionSummary:
         return await self._call("summary", m.SessionSummary,
                                 path_values={"session_id": session_id})
+
+    # --- the rest of the encounter: walk-ins, could not vaccinate ----------------------------
+
+    async def registration_otp(self, mobile: str) -> m.SearchResponse:
+        """An OTP to `mobile` before a walk-in is registered under it; confirm it with
+        `confirm_beneficiary`."""
+        return await self._call("registrationOtp", m.SearchResponse,
+                                body=m.RegistrationOtpRequest(mobile=mobile))
+
+    async def register(self, consent: Consent, person: m.RegistrationRequest,
+                       idempotency_key: str) -> tuple[m.RegistrationResponse, Consent]:
+        """Register a walk-in under the consent's mobile. Returns the answer and the consent
+        that now covers the new person too (first in its list). Every retry of one form
+        passes the same key."""
+        if self._clock() >= consent.expires_at:
+            raise e.ConsentExpired(code="CONSNT0001")
+        answer = await self._call("register", m.RegistrationResponse, body=person,
+                                  headers={"X-Consent-Token": consent.token.reveal()},
+                                  idempotency_key=idempotency_key)
+        added = answer.beneficiary
+        others = tuple(b for b in consent.beneficiaries
+                       if b.beneficiary_reference_id != added.beneficiary_reference_id)
+        return answer, Consent(consent.token, consent.references | {
+            added.beneficiary_reference_id}, consent.expires_at, (added, *others))
+
+    async def not_vaccinated(self, reference: str, consent: Consent,
+                             encounter: m.NotVaccinatedRequest, idempotency_key: str
+                             ) -> m.NotVaccinatedResponse:
+        """Record that this encounter ended without a dose, and why."""
+        return await self._call("notVaccinated", m.NotVaccinatedResponse, body=encounter,
+                                headers=self._consent_headers(consent, reference),
+                                path_values={"beneficiary_reference_id": reference},
+                                idempotency_key=idempotency_key)
 
     async def meta(self) -> m.ServerMeta:
         """Server facts. Over plain http to another machine, the answer decides whether

@@ -57,6 +57,16 @@ CODES = _table(
     Code("GERR002", 503, "The server is unavailable. Try again shortly."),
     Code("NOTFND0001", 404, "No such endpoint."),
     Code("METHOD0001", 405, "Method not allowed."),
+    Code("REGIST0001", 409, "This mobile already has 4 people registered, the most it may have."),
+    Code("REGIST0002", 409, "This person is already registered on this mobile."),
+    Code("REGIST0003", 422, "Too young to register: vaccination starts at 12."),
+    Code("REGIST0004", 422, "The photo-ID number is not valid for its type."),
+    Code("REGIST0005", 422, "The year of birth is not possible."),
+    Code("SCREEN0001", 422, "The screening answers say not to vaccinate today."),
+    Code("SCREEN0002", 422, "Screening answers: NONE stands alone and no answer repeats."),
+    Code("NOTVAC0001", 422,
+         "A come-back date is needed for a deferral, allowed when the vaccine was not "
+         "available, and refused otherwise; it must fall within a year from tomorrow."),
     *(Code(r.value, 409 if r is Reason.ALREADY_RECORDED else 422, r.name.replace("_", " ")
            .capitalize() + ".") for r in Reason),
 )

@@ -84,7 +84,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.VaccinateResponse, status=201, request=m.VaccinateRequest, consent=True,
              idempotent=True,
              errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SESSN0002",
-                     "SESSN0003", "IDCHK0001", "IDEMPT0001", "IDEMPT0002", *_DOSE_REFUSALS)),
+                     "SESSN0003", "IDCHK0001", "IDEMPT0001", "IDEMPT0002", "SCREEN0001",
+                     "SCREEN0002", *_DOSE_REFUSALS)),
     Endpoint("enteredInError", "POST", "/vaccinator/vaccinations/{vaccination_id}/entered-in-error",
              "Mark a dose recorded in error (same day, same vaccinator); never deleted. "
              "Another vaccinator's dose and an unknown id get the same 404; 10 such misses "
@@ -100,6 +101,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("summary", "GET", "/vaccinator/sessions/{session_id}/summary",
              "Session tally: counts by dose, vaccine and batch; this vaccinator's records",
              m.SessionSummary, errors=("SESSN0001",)),
+    Endpoint("registrationOtp", "POST", "/vaccinator/beneficiaries/new/otp",
+             "Walk-in registration, step 1: an OTP to the mobile, as a search sends one, "
+             "except that a mobile with nobody registered is not refused; a mobile that "
+             "already has 4 people is (REGIST0001), before any SMS. Confirm the code with "
+             "confirmBeneficiary: the consent covers the people on the mobile and those "
+             "registered under it. The search and OTP limits apply",
+             m.SearchResponse, request=m.RegistrationOtpRequest,
+             errors=("REQVAL0001", "REGIST0001", "RATLMT0001", "RATLMT0002", "RATLMT0003")),
+    Endpoint("register", "POST", "/vaccinator/beneficiaries/new",
+             "Walk-in registration, step 2 (Co-WIN's vaccinator beneficiaries/new): creates "
+             "the record under the consent's mobile, which then covers the new person for the "
+             "visit. The photo-ID number is checked for its type and kept only as its last 4. "
+             "At most 4 people a mobile (REGIST0001); the same name and birth year on the "
+             "mobile is a duplicate (REGIST0002, with the existing person's masked reference); "
+             "under 12 is refused (REGIST0003), and a year of birth ahead or more than 120 "
+             "years back (REGIST0005). The same Idempotency-Key from the same "
+             "vaccinator under a live consent gets the first answer again",
+             m.RegistrationResponse, status=201, request=m.RegistrationRequest, consent=True,
+             idempotent=True,
+             errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "REGIST0001", "REGIST0002",
+                     "REGIST0003", "REGIST0004", "REGIST0005", "IDEMPT0001", "IDEMPT0002")),
+    Endpoint("notVaccinated", "POST",
+             "/vaccinator/beneficiaries/{beneficiary_reference_id}/not-vaccinated",
+             "Record an encounter that ended without a dose (FHIR Immunization status "
+             "not-done, with statusReason from a fixed list); a deferral carries the date "
+             "from which the person may come back. Counted in the session summary by reason. "
+             "The same Idempotency-Key gets the first answer again",
+             m.NotVaccinatedResponse, status=201, request=m.NotVaccinatedRequest, consent=True,
+             idempotent=True,
+             errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SCREEN0002",
+                     "NOTVAC0001", "IDEMPT0001", "IDEMPT0002")),
     Endpoint("meta", "GET", "/meta", "Server time, version and environment", m.ServerMeta,
              auth=False),
     Endpoint("demoAccounts", "GET", "/training/accounts",

@@ -63,6 +63,7 @@ class ErrorAnswer:
     tries_left: int | None = None
     retry_after: float | None = None  # from the body, else the Retry-After header
     earliest_date: date | None = None
+    existing_reference: str = ""  # a walk-in's duplicate, masked
 
 
 class OutcomeUnknown(ApiError):
@@ -212,6 +213,24 @@ class Refused(ApiError):
     @classmethod
     def from_answer(cls, answer: ErrorAnswer) -> ApiError:
         return cls(answer.text, code=answer.code, request_id=answer.request_id)
+
+
+class AlreadyRegistered(ApiError):
+    """A walk-in refused as a duplicate: the same name and birth year on the mobile."""
+
+    title = "Already registered"
+    codes = ("REGIST0002",)
+
+    def __init__(self, existing_reference: str = "", **kw: str) -> None:
+        self.existing_reference = existing_reference
+        ending = existing_reference[-4:]
+        who = f" (reference ending {ending})" if ending.isdigit() else ""
+        super().__init__(f"This person is already registered on this mobile{who}. Search the "
+                         "mobile and open their record instead of registering again.", **kw)
+
+    @classmethod
+    def from_answer(cls, answer: ErrorAnswer) -> ApiError:
+        return cls(answer.existing_reference, code=answer.code, request_id=answer.request_id)
 
 
 # --- transport and protocol ---------------------------------------------------------------------

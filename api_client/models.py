@@ -53,6 +53,29 @@ ErrorReason = Literal[
     "wrong beneficiary", "wrong vaccine", "wrong batch", "wrong dose number", "duplicate entry",
     "not administered",
 ]
+# The photo-ID types of `PHOTO_ID_TYPES` as a type (tests/unit/test_walk_in.py keeps the two
+# equal).
+PhotoIdType = Literal[
+    "Aadhaar Card", "Driving Licence", "PAN Card", "Passport", "Pension passbook with photo",
+    "NPR Smart Card", "Voter ID", "Ration card with photo", "UDID", "Student photo ID",
+]
+# Pre-vaccination screening answers (vaxterm/screening.py holds what each one means).
+ScreeningCode = Literal[
+    "NONE", "ALLERGY", "ACUTE_ILLNESS", "RECENT_COVID", "BLEEDING", "PREGNANT", "BREASTFEEDING",
+]
+ScreeningAnswers = Annotated[list[ScreeningCode], Meta(max_length=7)]
+# Why an encounter ended without a dose (FHIR Immunization.statusReason, a fixed list).
+NotVaccinatedReason = Literal[
+    "refused", "unwell and deferred", "contraindicated", "vaccine not available",
+    "already vaccinated elsewhere",
+]
+# Letters, spaces and . ' - only: what a name on a photo ID holds, and nothing a log or a
+# terminal could read as markup or control.
+PersonName = Annotated[str, Meta(min_length=2, max_length=64,
+                                 pattern=r"^[A-Za-z][A-Za-z .'-]*[A-Za-z.]$")]
+BirthYear = Annotated[str, Meta(pattern=r"^\d{4}$", description="year only, never a date")]
+PhotoIdNumber = Annotated[str, Meta(min_length=4, max_length=20, pattern=r"^[A-Z0-9]+$",
+                                    description="sent once at registration, never returned")]
 
 
 # Photo-ID types Co-WIN accepted (reference sheet §3.4).
@@ -82,6 +105,8 @@ class ErrorBody(Model, kw_only=True, omit_defaults=True):
     tries_left: Seconds | None = None
     retry_after: Seconds | None = None
     earliest_date: OptionalDate | None = None
+    # A walk-in refused as a duplicate: the person already registered, masked.
+    existing_reference: MaskedDigits | None = None
 
 
 # --- vaccinator login -------------------------------------------------------------------
@@ -220,12 +245,15 @@ class Beneficiary(BeneficiarySummary, kw_only=True):
 # --- recording ----------------------------------------------------------------------------
 
 
-class VaccinateRequest(Request, kw_only=True):
+class VaccinateRequest(Request, kw_only=True, omit_defaults=True):
     session_id: Annotated[str, Meta(min_length=8, max_length=64)]
     vaccine: Vaccine
     vaccine_batch: BatchCode
     dose: DoseNumber
     id_verified: bool
+    # The pre-vaccination screening's answers, as codes (never free text); omitted by a
+    # client that does not screen, so older requests keep their exact bytes.
+    screening: ScreeningAnswers = []
 
 
 class VaccinateResponse(Model, kw_only=True):
@@ -272,6 +300,8 @@ class SessionSummary(Model, kw_only=True):
     by_vaccine: dict[str, int]
     by_batch: dict[str, int]
     my_records: list[SummaryRecord]
+    # Encounters that ended without a dose, counted by reason.
+    not_vaccinated: dict[str, int] = {}
 
 
 class ServerMeta(Model, kw_only=True):
@@ -346,6 +376,51 @@ class DemoMobile(Model, kw_only=True):
 
 class DemoMobiles(Model, kw_only=True):
     mobiles: list[DemoMobile]
+
+
+# --- the encounter: walk-in registration, could not vaccinate -----------------------------
+
+
+class RegistrationOtpRequest(Request, kw_only=True):
+    """An OTP to a mobile for a walk-in: like a search, but a mobile with nobody registered
+    is not refused (the person is about to be)."""
+
+    mobile: Mobile
+
+
+class RegistrationRequest(Request, kw_only=True, omit_defaults=True):
+    """A walk-in (Co-WIN's `POST /v2/vaccinator/beneficiaries/new`): the fields Co-WIN
+    registered and no more; no date of birth, no address. The mobile is the consent's."""
+
+    name: PersonName
+    birth_year: BirthYear
+    gender: Gender
+    photo_id_type: PhotoIdType
+    photo_id_number: PhotoIdNumber
+    mobile_number: Mobile | None = None  # when given, it must be the consent's mobile
+
+
+class RegistrationResponse(Model, kw_only=True):
+    beneficiary_reference_id: ReferenceId
+    beneficiary: BeneficiarySummary
+
+
+class NotVaccinatedRequest(Request, kw_only=True, omit_defaults=True):
+    """An encounter that ended without a dose (FHIR `Immunization.status = not-done`)."""
+
+    session_id: Annotated[str, Meta(min_length=8, max_length=64)]
+    reason: NotVaccinatedReason
+    screening: ScreeningAnswers = []
+    # From when the person may come back: required for "unwell and deferred", allowed for
+    # "vaccine not available", refused for the others.
+    come_back_date: OptionalDate = ""
+
+
+class NotVaccinatedResponse(Model, kw_only=True):
+    encounter_id: str
+    status: Literal["not-done"]
+    reason: NotVaccinatedReason
+    come_back_date: OptionalDate = ""
 
 
 def encode(value: object) -> bytes:

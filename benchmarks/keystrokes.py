@@ -4,7 +4,7 @@
 
 Drives the real app (in-process mock, fixed clock) with one key press per keystroke: the
 mobile number, the beneficiary's OTP and the last 4 digits of the photo ID are typed data;
-every other key is counted. Goal: at most 6.
+every other key is counted. Goal: at most 7 (6 before the screening step).
 """
 
 from __future__ import annotations
@@ -44,13 +44,14 @@ async def run() -> None:
         person = rig.registry.state.people["99990000000002"]
         await data(person.photo_id_last4)
         await key("enter")
+        await key("n")  # screening: none of these
         await key("enter")  # review
         await key("enter")  # confirm
         assert flow.screen_name(pilot) == "SearchScreen"
         assert [d.dose for d in person.doses] == [1, 2], "the dose was recorded"
     print("Search to recorded dose (dose 2 due, one person on the mobile)")
     print(f"  typed data:            {len(typed)} characters (mobile, OTP, last 4 of the ID)")
-    print(f"  keystrokes beyond it:  {len(counted)}  ({', '.join(counted)})  goal <= 6")
+    print(f"  keystrokes beyond it:  {len(counted)}  ({', '.join(counted)})  goal <= 7")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Schemathesis against the mock registry over loopback, logged out and logged in.
 
     python -m benchmarks.schemathesis_run [--examples 300] [--workers 1] [--real-limits]
+        [--only OPERATION ...]
 
 Serves the mock (`api_client.mock.serving`, the slow-client limits included) on 127.0.0.1,
 logs in `demo.north1` for real (password, then its TOTP code) and runs the schemathesis CLI
@@ -75,22 +76,46 @@ def _login(url: str, app: Any) -> str:
     return token
 
 
+def _consent(url: str, app: Any, token: str, mobile: str = "9000000012") -> str:
+    """A beneficiary's consent for a walk-in mobile (nobody on it), for the whole run: so
+    that generated registrations and encounters reach the registry's rules, not only its
+    consent check."""
+    registry = app.state.registry
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url + BASE_PATH, trust_env=False, headers=auth) as client:
+        r = client.post("/vaccinator/beneficiaries/new/otp", json={"mobile": mobile})
+        r.raise_for_status()
+        txn = r.json()["txnId"]
+        otp = next(s.otp for _, s in registry.state.sms if s.txnId == txn)
+        r = client.post("/vaccinator/beneficiaries/confirmOTP", json={
+            "txnId": txn, "otp": hashlib.sha256(otp.encode()).hexdigest()})
+        r.raise_for_status()
+        consent: str = r.json()["consent_token"]
+    registry.state.consents[consent].expires += SESSION_LIMIT
+    return consent
+
+
 def _keeping_login(app: Any, token: str) -> Any:
     """The app, with `token` put back before each request: generated calls to logout,
     renew and reset end logins, and the logged-in run must stay logged in."""
     registry = app.state.registry
     entry = registry.state.tokens[token]
+    consents: dict[str, Any] = {}  # the run's consent, once there is one
 
     async def keep(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             registry.state.tokens.setdefault(token, entry)
+            for key, consent in consents.items():
+                registry.state.consents.setdefault(key, consent)
         await app(scope, receive, send)
+
+    keep.consents = consents  # type: ignore[attr-defined]
 
     return keep
 
 
 def _run(url: str, examples: int, workers: int, headers: list[str], exclude: list[str],
-         report: Path) -> tuple[int, Counter[str], str]:
+         report: Path, only: list[str] | None = None) -> tuple[int, Counter[str], str]:
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run",
                f"{url}{BASE_PATH}/openapi.json", "--checks", "all", "--max-examples",
                str(examples), "--workers", str(workers), "--seed", "20261129",
@@ -101,6 +126,8 @@ def _run(url: str, examples: int, workers: int, headers: list[str], exclude: lis
         command += ["--header", header]
     for operation in exclude:
         command += ["--exclude-operation-id", operation]
+    for operation in only or []:
+        command += ["--include-operation-id", operation]
     # Run in the report's folder: schemathesis keeps a cache there, not in the work tree.
     done = subprocess.run(command, capture_output=True, text=True, check=False,
                           cwd=report.parent)
@@ -119,6 +146,10 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--real-limits", action="store_true")
+    parser.add_argument("--only", action="append", metavar="OPERATION",
+                        help="run only this operationId (repeatable)")
+    parser.add_argument("--consent", action="store_true",
+                        help="a third run holding a beneficiary's consent (a walk-in mobile)")
     args = parser.parse_args()
     config = MockConfig() if args.real_limits else MockConfig(
         search_limit=HIGH, search_window=timedelta(minutes=5), otp_per_mobile_hour=HIGH,
@@ -134,13 +165,21 @@ def main() -> int:
     try:
         token = _login(url, app)
         holder["app"] = _keeping_login(app, token)
+        runs = [("logged out", [], ["setFaults"]),
+                ("logged in", [f"Authorization: Bearer {token}"], ["setFaults"])]
+        secrets = [token]
+        if args.consent:
+            consent = _consent(url, app, token)
+            holder["app"].consents[consent] = app.state.registry.state.consents[consent]
+            secrets.append(consent)
+            runs.append(("logged in with a consent", [f"Authorization: Bearer {token}",
+                                                      f"X-Consent-Token: {consent}"],
+                         ["setFaults", "reset"]))
         with tempfile.TemporaryDirectory() as tmp:
-            for name, headers, exclude in (
-                    ("logged out", [], ["setFaults"]),
-                    ("logged in", [f"Authorization: Bearer {token}"], ["setFaults"])):
+            for name, headers, exclude in runs:
                 started = time.monotonic()
                 code, cases, output = _run(url, args.examples, args.workers, headers, exclude,
-                                           Path(tmp) / "events.ndjson")
+                                           Path(tmp) / "events.ndjson", args.only)
                 took = time.monotonic() - started
                 failed |= code != 0
                 print(f"== {name}: exit {code}, {sum(cases.values())} cases in {took:.0f} s")
@@ -149,7 +188,9 @@ def main() -> int:
                 start = next((output.find(h) for h in ("FAILURES", "= WARNINGS", "= SUMMARY")
                               if h in output), 0)
                 tail = output[start:]
-                print(tail.replace(token, "<token>")[-6000:])
+                for secret in secrets:
+                    tail = tail.replace(secret, "<token>")
+                print(tail[-6000:])
     finally:
         server.should_exit = True
         thread.join(timeout=10)

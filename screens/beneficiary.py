@@ -42,7 +42,10 @@ the person may have; the beneficiary's consent still holds, no new OTP is sent.
                 Binding("f5", "reload", "Read again", show=False, id="beneficiary.reload"),
                 # Only while another of today's sessions can give this person their dose.
                 Binding("f3", "change_session", "Change session",
-                        id="beneficiary.session")]
+                        id="beneficiary.session"),
+                # Short words: the footer keeps F1 in sight at 80 columns.
+                Binding("f6", "not_vaccinated", "No dose", id="beneficiary.not_vaccinated"),
+                Binding("f7", "add_person", "Add", id="beneficiary.add_person")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -185,3 +188,24 @@ the person may have; the beneficiary's consent still holds, no new OTP is sent.
         self.judge()
         self.problem().say(f"Session changed to {session_line(others[0])}. The consent "
                            "still holds.", note=True)
+
+    # --- the rest of the encounter ----------------------------------------------------------
+
+    def action_not_vaccinated(self) -> None:
+        """Record why the person whose record is open was not vaccinated."""
+        from screens.not_vaccinated import NotVaccinatedScreen
+
+        if self.vax.desk.person is not None and self.vax.desk.session is not None:
+            self.app.push_screen(NotVaccinatedScreen())
+
+    def action_add_person(self) -> None:
+        """Register a walk-in on this mobile, under the consent just given."""
+        from screens.walk_in import WalkInScreen
+        from vaxterm.walk_in import MAX_PER_MOBILE, room_for_more
+
+        if not room_for_more(self.vax.desk):
+            self.problem().say(f"This mobile already has {MAX_PER_MOBILE} people: no one "
+                               "more can be registered on it.")
+            return
+        person = self.vax.desk.person
+        self.app.push_screen(WalkInScreen(person.mobile_number if person else ""))

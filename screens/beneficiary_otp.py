@@ -154,6 +154,11 @@ can still be used, F5 waits 30 seconds after it was sent).
                 problem.say(f"{lost[0]} (ref {error.reference})")
             return
         keep_consent(self.vax.desk, self._lookup, consent)
+        if self._lookup.walk_in:  # the code came first; now the walk-in's record
+            from screens.walk_in import WalkInScreen
+
+            self.app.switch_screen(WalkInScreen(self._found.masked_mobile))
+            return
         self.app.switch_screen(BeneficiaryScreen())
 
     def action_resend(self) -> None:

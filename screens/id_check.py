@@ -44,7 +44,7 @@ digits printed on the card**, then **Enter**. A different card cannot be used.
 
     @on(Field.Submitted, "#last4")
     def submitted(self, event: Field.Submitted) -> None:
-        from screens.record_dose import RecordDoseScreen
+        from screens.screening import ScreeningScreen
 
         desk = self.vax.desk
         if desk.person is None or desk.session is None:
@@ -55,4 +55,4 @@ digits printed on the card**, then **Enter**. A different card cannot be used.
             self.problem().say(checked.message)
             return
         desk.draft = open_draft(desk.person, desk.session, self.vax.today())
-        self.app.switch_screen(RecordDoseScreen())
+        self.app.switch_screen(ScreeningScreen())

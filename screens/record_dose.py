@@ -56,7 +56,8 @@ chosen (an expired one is listed, greyed, with its date). Check the dose number,
 **Enter** to review and **Enter** again to record.
 If the network fails, **Retry** is safe: the dose is never recorded twice.
 """
-    BINDINGS = [Binding("f10", "review", "Review & record", id="dose.review")]
+    BINDINGS = [Binding("f10", "review", "Review & record", id="dose.review"),
+                Binding("f6", "not_vaccinated", "No dose", id="dose.not_vaccinated")]
 
     def compose_body(self) -> ComposeResult:
         draft = self.draft
@@ -186,6 +187,14 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
         self.problem().say(f"Not recorded: {message}")
         await self.app.push_screen_wait(ErrorModal(
             f"Not recorded: {error.title.lower()}", message, error.reference))
+
+    def action_not_vaccinated(self) -> None:
+        """No dose after all: record why (not while a dose is on its way)."""
+        from screens.not_vaccinated import NotVaccinatedScreen
+
+        if self.draft.idempotency_key in self.vax.desk.in_flight:
+            return
+        self.app.push_screen(NotVaccinatedScreen(screening=self.draft.screening))
 
     def _recorded(self, done: m.VaccinateResponse) -> None:
         draft = self.draft

@@ -3,6 +3,7 @@ the beneficiary gives their OTP."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from textual import on, work
@@ -15,7 +16,7 @@ from api_client import errors as e
 from screens.base import WorkScreen
 from screens.widgets import Field, Problem
 from vaxterm.consent import Lookup, read_lookup, send_otp
-from vaxterm.validators import read_search
+from vaxterm.validators import SearchKind, read_search
 
 
 class SearchScreen(WorkScreen):
@@ -37,6 +38,8 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         Binding("f2", "tally", "Tally", id="search.tally"),
         Binding("f3", "change_session", "Session", id="search.session"),
         Binding("ctrl+l", "sign_out", "Sign out", id="search.sign_out"),
+        # Offered in words when a mobile has nobody registered.
+        Binding("f7", "walk_in", "Walk-in", show=False, id="search.walk_in"),
     ]
 
     def __init__(self) -> None:
@@ -93,7 +96,8 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         from screens.beneficiary_otp import BeneficiaryOtpScreen
 
         reads = self.query_one("#reads", Problem)
-        if self.reuse_consent(lookup):
+        # A walk-in's registration asks its own code: the form follows that code's answer.
+        if not lookup.walk_in and self.reuse_consent(lookup):
             return
         reads.say("Sending the OTP…", note=True)
         try:
@@ -102,6 +106,10 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
             self._wait_until = datetime.fromtimestamp(
                 self.vax.clock().timestamp() + limited.retry_after, tz=self.vax.clock().tzinfo)
             self._tick()
+            return
+        except e.NotRegistered as nobody:
+            reads.say(f"{self.vax.explain(nobody)}{walk_in_hint(lookup)} "
+                      f"(ref {nobody.reference})")
             return
         except e.ApiError as error:
             reads.say(self.vax.describe(error))
@@ -165,3 +173,23 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         query = self.query_one("#query", Field)
         query.value = ""
         query.focus()
+
+    # --- walk-in registration -------------------------------------------------------------
+
+    def action_walk_in(self) -> None:
+        """An OTP to the mobile typed, then the walk-in's form (nobody registered, or room
+        for one more)."""
+        lookup = read_lookup(self.query_one("#query", Field).value)
+        if isinstance(lookup, str) or lookup.kind is not SearchKind.MOBILE:
+            self.query_one("#reads", Problem).say(
+                "To register a walk-in, type their mobile number, then press F7.")
+            return
+        if self.vax.desk.session is None:
+            self.action_change_session()
+            return
+        self.run_search(replace(lookup, walk_in=True))
+
+
+def walk_in_hint(lookup: Lookup) -> str:
+    return (" F7 registers them as a walk-in." if lookup.kind is SearchKind.MOBILE
+            else "")

@@ -13,6 +13,7 @@ from api_client import errors as e
 from api_client import models as m
 from screens.base import WorkScreen
 from screens.widgets import Problem
+from vaxterm.not_vaccinated import SHORT
 
 
 class TallyScreen(WorkScreen):
@@ -41,6 +42,7 @@ a minor reaction seen during the 30-minute observation.
             yield Static(id="by-dose")
             yield Static(id="by-vaccine")
             yield Static(id="by-batch")
+            yield Static(id="not-vaccinated")
         yield Label("Your records today", id="mine", classes="title")
         yield DataTable(id="records", cursor_type="row")
         yield Problem(id="problem")
@@ -80,6 +82,9 @@ a minor reaction seen during the 30-minute observation.
             block(f"Doses ({summary.total})", {f"dose {k}": v for k, v in summary.by_dose.items()}))
         self.query_one("#by-vaccine", Static).update(block("Vaccine", summary.by_vaccine))
         self.query_one("#by-batch", Static).update(block("Batch", summary.by_batch))
+        self.query_one("#not-vaccinated", Static).update(
+            block(f"Not vaccinated ({sum(summary.not_vaccinated.values())})",
+                  {SHORT.get(k, k): v for k, v in summary.not_vaccinated.items()}))
         table = self.query_one("#records", DataTable)
         kept = self._records[table.cursor_row].vaccination_id if (
             self._records and 0 <= table.cursor_row < len(self._records)) else None

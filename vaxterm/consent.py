@@ -30,6 +30,7 @@ class Lookup:
 
     kind: SearchKind
     value: str
+    walk_in: bool = False  # an OTP before registering someone on this mobile
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def read_lookup(typed: str) -> Lookup | str:
 
 async def send_otp(api: ApiClient, lookup: Lookup) -> m.SearchResponse:
     """An OTP to the mobile the lookup leads to; nothing personal comes back."""
+    if lookup.walk_in:
+        return await api.registration_otp(lookup.value)
     if lookup.kind is SearchKind.MOBILE:
         return await api.search(mobile=lookup.value)
     return await api.search(reference_id=lookup.value)

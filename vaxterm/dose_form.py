@@ -60,6 +60,8 @@ class DoseDraft:
     precaution: bool = False
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
     expired: list[m.Batch] = field(default_factory=list)  # listed, never chosen
+    # The screening's answer codes ("NONE" for none of these), set before the form shows.
+    screening: tuple[m.ScreeningCode, ...] = ()
 
     @property
     def vaccine(self) -> str:
@@ -68,7 +70,8 @@ class DoseDraft:
     def request(self) -> m.VaccinateRequest:
         return m.VaccinateRequest(session_id=self.session.session_id,
                                   vaccine=self.session.vaccine, vaccine_batch=self.batch,
-                                  dose=self.dose, id_verified=True)
+                                  dose=self.dose, id_verified=True,
+                                  screening=list(self.screening))
 
     def summary(self, today: date) -> list[tuple[str, str]]:
         """Exactly what will be recorded, for the confirmation."""

@@ -50,6 +50,7 @@ class DoseEntry:
     session_id: str = ""
     recorded_at: datetime | None = None
     certificate_id: str = ""
+    screening: tuple[str, ...] = ()  # the pre-vaccination screening's answer codes
 
 
 @dataclass
@@ -92,6 +93,11 @@ DEMO: tuple[tuple[str, str, tuple[_DemoSpec, ...]], ...] = (
      ((38, (("COVAXIN", 0),), False),)),
     ("9000000011", "precaution too early (dose 2 was 60 days ago)",
      ((47, (("COVISHIELD", 200), ("COVISHIELD", 60)), False),)),
+    # Nobody registered: walk-ins to register (F7 on Search), up to 4 on each.
+    ("9000000012", "nobody registered: register a walk-in", ()),
+    ("9000000013", "nobody registered: register a walk-in", ()),
+    ("9000000014", "nobody registered: register a walk-in", ()),
+    ("9000000015", "nobody registered: register a walk-in", ()),
 )
 SITUATIONS = tuple(Situation(mobile, shows) for mobile, shows, _ in DEMO)
 

@@ -37,6 +37,7 @@ from api_client.mock.accounts import (
     build_sessions,
 )
 from api_client.mock.clock import Clock
+from api_client.mock.encounters import Encounter, EncounterHandlers, Reply
 from api_client.mock.limits import Window
 from api_client.mock.population import SITUATIONS, DoseEntry, Person, build_population
 from api_client.rules import VACCINES, GivenDose, Reason, check_dose, next_due
@@ -149,6 +150,7 @@ class Consent:
     references: frozenset[str]
     expires: datetime
     txn_id: str
+    mobile: str = ""  # where the OTP went: a walk-in is registered under it
 
 
 @dataclass
@@ -183,6 +185,11 @@ class State:
     otp_by_vaccinator: Window = field(default_factory=lambda: Window(timedelta(hours=1), 60))
     probes: Window = field(default_factory=lambda: Window(timedelta(minutes=5), 10))
     searched_hour: dict[str, deque[tuple[datetime, str]]] = field(default_factory=dict)
+    # Encounters that ended without a dose, and first answers of walk-in registrations and
+    # of those encounters, by (operation, vaccinator, Idempotency-Key).
+    encounters: list[Encounter] = field(default_factory=list)
+    replies: dict[tuple[str, str, str], Reply] = field(default_factory=dict)
+    reply_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,12 @@ def _history(person: Person) -> list[GivenDose]:
             for d in person.doses if d.status == "completed"]
 
 
-class Registry:
+class Registry(EncounterHandlers):
+    # The encounter's handlers live in encounters.py; marked here with the rest.
+    registration_otp = handles("registrationOtp")(EncounterHandlers.registration_otp)
+    register = handles("register")(EncounterHandlers.register)
+    not_vaccinated = handles("notVaccinated")(EncounterHandlers.not_vaccinated)
+
     def __init__(self, clock: Clock, config: MockConfig | None = None) -> None:
         self.clock = clock
         self.config = config or MockConfig()
@@ -601,7 +613,7 @@ class Registry:
         del self.state.beneficiary_txns[body.txnId]
         token = secrets.token_urlsafe(32)
         self.state.consents[token] = Consent(account.username, frozenset(txn.references),
-                                             now + CONSENT_LIFETIME, body.txnId)
+                                             now + CONSENT_LIFETIME, body.txnId, txn.mobile)
         for ref in txn.references:
             self._audit(account.username, "consent", ref, consent=body.txnId)
         answer = m.ConsentResponse(
@@ -710,6 +722,7 @@ class Registry:
                         consent=consent.txn_id, detail="same Idempotency-Key")
             return stored.response
         plan = self._own_session(account, body.session_id)
+        self.check_screening(list(body.screening), dose=True)
         if body.vaccine != plan.vaccine:
             raise Refusal("SESSN0003")
         batch = next((b for b in plan.batches if b.code == body.vaccine_batch), None)
@@ -734,11 +747,13 @@ class Registry:
             vaccination_id=vaccination_id, dose=body.dose, vaccine=body.vaccine,
             vaccine_batch=batch.code, given_on=today, is_precaution=verdict.due.is_precaution,
             vaccinator=account.username, session_id=plan.session_id, recorded_at=self.now(),
-            certificate_id=f"CERT{self.rng.randrange(10**10):010d}")
+            certificate_id=f"CERT{self.rng.randrange(10**10):010d}",
+            screening=tuple(body.screening))
         person.doses.append(entry)
         plan.doses_given += 1
         self._audit(account.username, "vaccinate", reference, consent=consent.txn_id,
-                    session_id=plan.session_id, detail=f"dose {body.dose}")
+                    session_id=plan.session_id,
+                    detail=" ".join([f"dose {body.dose}", *body.screening]))
         response = m.VaccinateResponse(vaccination_id=vaccination_id,
                                        certificate_id=entry.certificate_id,
                                        beneficiary=self.beneficiary_model(person))
@@ -824,7 +839,8 @@ class Registry:
                 time=(d.recorded_at or self.now()).isoformat(timespec="seconds"),
                 beneficiary_reference_id=mask(p.reference_id), dose=d.dose,
                 vaccine=d.vaccine, vaccine_batch=d.vaccine_batch,  # type: ignore[arg-type]
-                status=d.status) for p, d in mine])  # type: ignore[arg-type]
+                status=d.status) for p, d in mine],  # type: ignore[arg-type]
+            not_vaccinated=self.not_vaccinated_counts(plan.session_id))
 
     @handles("meta")
     def meta(self) -> m.ServerMeta:
@@ -911,5 +927,6 @@ class Registry:
                         for a in s.accounts.values())),
             repr(sorted((sid, p.doses_given) for sid, p in s.sessions.items())),
             repr(sorted(s.idempotent)), repr(len(s.aefi)),
+            repr([(e.reference_id, e.reason) for e in s.encounters]),
         ]
         return sha256_hex("\n".join(parts))

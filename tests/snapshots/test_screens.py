@@ -271,9 +271,70 @@ async def record_dose_batches(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def walk_in(pilot: Pilot[Any], rig: Rig) -> None:
+    await flow.signed_in(pilot, rig)
+    await flow.type_into(pilot, "#query", "9000000012")
+    await pilot.press("f7")
+    await settle(pilot)
+    await flow.type_into(pilot, "#otp", flow.latest_otp(rig))
+
+
+async def walk_in_duplicate(pilot: Pilot[Any], rig: Rig) -> None:
+    from textual.widgets import Select
+
+    await beneficiary(pilot, rig)
+    await pilot.press("f7")
+    await settle(pilot)
+    existing = rig.person
+    await flow.type_into(pilot, "#name", existing.name, submit=False)
+    await flow.type_into(pilot, "#birth_year", existing.birth_year, submit=False)
+    pilot.app.screen.query_one("#gender", Select).value = existing.gender
+    await flow.type_into(pilot, "#id_number", "999999990019")
+
+
+async def screening(pilot: Pilot[Any], rig: Rig) -> None:
+    await id_check(pilot, rig)
+    last4 = rig.registry.state.people[rig.person.beneficiary_reference_id].photo_id_last4
+    await flow.type_into(pilot, "#last4", last4)
+
+
+async def screening_precaution(pilot: Pilot[Any], rig: Rig) -> None:
+    from textual.widgets import SelectionList
+
+    await screening(pilot, rig)
+    pilot.app.screen.query_one(SelectionList).select("BLEEDING")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def reset_confirm(pilot: Pilot[Any], rig: Rig) -> None:
     await flow.signed_in(pilot, rig)
     pilot.app.choose_scenario("reset")  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+async def not_vaccinated_deferred(pilot: Pilot[Any], rig: Rig) -> None:
+    from textual.widgets import SelectionList
+
+    await screening(pilot, rig)
+    pilot.app.screen.query_one(SelectionList).select("ACUTE_ILLNESS")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def not_vaccinated_recorded(pilot: Pilot[Any], rig: Rig) -> None:
+    await not_vaccinated_deferred(pilot, rig)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def tally_not_vaccinated(pilot: Pilot[Any], rig: Rig) -> None:
+    await not_vaccinated_recorded(pilot, rig)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("f2")
     await settle(pilot)
 
 
@@ -284,7 +345,9 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     record_dose_warnings, confirm_dose, error_not_eligible, error_uncertain, outbox_status,
     outbox_dialog, quit_guard, sign_out_guard, support, reauth, reconsent,
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
-    training_panel_inbox, locked, record_dose_batches, reset_confirm, help_tally)}
+    training_panel_inbox, locked, record_dose_batches, reset_confirm, help_tally, walk_in,
+    walk_in_duplicate, screening, screening_precaution, not_vaccinated_deferred,
+    not_vaccinated_recorded, tally_not_vaccinated)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 

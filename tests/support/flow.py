@@ -67,6 +67,14 @@ async def id_checked(pilot: Pilot[object], rig: Rig) -> None:
     assert screen_name(pilot) == "IdCheckScreen"
     last4 = rig.registry.state.people[rig.person.beneficiary_reference_id].photo_id_last4
     await type_into(pilot, "#last4", last4)
+    await screened(pilot)
+
+
+async def screened(pilot: Pilot[object]) -> None:
+    """The screening's usual answer: N, none of these."""
+    assert screen_name(pilot) == "ScreeningScreen", text(pilot, "#problem")
+    await pilot.press("n")
+    await settle(pilot)
     assert screen_name(pilot) == "RecordDoseScreen", text(pilot, "#problem")
 
 

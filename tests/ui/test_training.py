@@ -133,7 +133,7 @@ async def test_panel_shows_inbox_accounts_mobiles_and_accesses() -> None:
         panel = pilot.app.screen
         assert panel.query_one("#sms", DataTable).row_count == 1
         assert panel.query_one("#accounts", DataTable).row_count == 4
-        assert panel.query_one("#mobiles", DataTable).row_count == 11
+        assert panel.query_one("#mobiles", DataTable).row_count == 15  # 4 for walk-ins
         actions = [str(panel.query_one("#audit", DataTable).get_row_at(i)[1])
                    for i in range(panel.query_one("#audit", DataTable).row_count)]
         assert actions[:3] == ["view", "consent", "search"]
@@ -173,6 +173,7 @@ async def test_the_whole_mock_flow_opens_no_socket(monkeypatch: pytest.MonkeyPat
         registry = app.api._http._transport.app._app.state.registry  # type: ignore[attr-defined]
         last4 = registry.state.people["99990000000002"].photo_id_last4
         await flow.type_into(pilot, "#last4", last4)
+        await flow.screened(pilot)
         await flow.recorded(pilot)
         assert app.desk.doses_recorded == 1
 
