@@ -36,6 +36,8 @@ def drip(url: str, head: bytes, body: bytes, *, most_s: float = 12.0) -> tuple[b
                 chunk = sock.recv(4096)
             except TimeoutError:
                 continue
+            except OSError:  # a reset: the server hung up before we closed (seen under load)
+                break
             answer += chunk
             if not chunk or b"\r\n\r\n" in answer:
                 break

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 # Modules whose globals (lru caches, registries, class attributes) the app may fill.
 APP_MODULES = ("vaxterm", "screens", "api_client", "textual", "rich")
-SERVER_MODULES = ("api_client.mock", "starlette", "uvicorn", "anyio", "asyncio")
+# The mock registry and its command (`vaxterm mock-server`, which prints the demo password),
+# with the server stack: imported by other tests of this process, never by the app.
+SERVER_MODULES = ("api_client.mock", "vaxterm.mock_server", "starlette", "uvicorn", "anyio",
+                  "asyncio")
 
 
 @dataclass(frozen=True)
