@@ -32,7 +32,7 @@ from vaxterm.outbox import UnconfirmedDose, try_again
 from vaxterm.outcomes import may_have_acted
 from vaxterm.privacy import forget_cached_text, redact
 from vaxterm.settings import Settings
-from vaxterm.signin import PasswordTries
+from vaxterm.signin import PasswordTries, wrong_password_words
 
 if TYPE_CHECKING:
     from api_client import models as m
@@ -503,6 +503,16 @@ class VaxtermApp(LockGuard):
 
         while len(self.screen_stack) > 1 and not is_base(self.screen):
             self.pop_screen()
+
+    def wrong_password(self, where: str, error: e.ApiError) -> str | None:
+        """A wrong password at the lock or the re-login, counted together (the registry
+        counts them as one): what to say, or None once the app has signed out for it."""
+        left = self.password_tries.wrong(self.user)
+        supportlog.decision(f"{where} failed ({error.code}); {left} tries left")
+        if left <= 0:
+            self.sign_out_wrong_passwords()
+            return None
+        return f"{wrong_password_words(left)} (ref {error.reference})"
 
     def sign_out_wrong_passwords(self) -> None:
         """Too many wrong passwords at the lock or the re-login: sign out here and at the

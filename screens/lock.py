@@ -16,7 +16,7 @@ from api_client import errors as e
 from screens.base import Dialog
 from screens.widgets import Field, Problem
 from vaxterm import supportlog
-from vaxterm.signin import check_password, wrong_password_words
+from vaxterm.signin import check_password
 
 
 class LockScreen(Dialog[None]):
@@ -64,12 +64,9 @@ class LockScreen(Dialog[None]):
             await check_password(self.vax.api, self._username, password)
         except e.WrongPassword as error:
             field.value = ""
-            left = self.vax.password_tries.wrong(self.vax.user)
-            supportlog.decision(f"unlock failed ({error.code}); {left} tries left")
-            if left <= 0:
-                self.vax.sign_out_wrong_passwords()
-                return
-            self.problem().say(f"{wrong_password_words(left)} (ref {error.reference})")
+            said = self.vax.wrong_password("unlock", error)
+            if said is not None:
+                self.problem().say(said)
             return
         except e.ApiError as error:
             supportlog.decision(f"unlock failed ({error.code})")

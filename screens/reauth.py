@@ -12,8 +12,7 @@ from textual.widgets import Label
 from api_client import errors as e
 from screens.base import Dialog
 from screens.widgets import Field, Problem
-from vaxterm import supportlog
-from vaxterm.signin import SignIn, wrong_password_words
+from vaxterm.signin import SignIn
 from vaxterm.validators import check_otp
 
 
@@ -59,12 +58,10 @@ class ReauthModal(Dialog[bool]):
         except e.WrongPassword as error:
             # The registry counts these with the lock's: the same limit, the same sign-out.
             self.query_one("#password", Field).value = ""
-            left = self.vax.password_tries.wrong(self.vax.user)
-            supportlog.decision(f"re-login failed ({error.code}); {left} tries left")
-            if left <= 0:
-                self.vax.sign_out_wrong_passwords()
+            said = self.vax.wrong_password("re-login", error)
+            if said is None:
                 return
-            self.problem().say(f"{wrong_password_words(left)} (ref {error.reference})")
+            self.problem().say(said)
             self.query_one("#password", Field).focus()
             return
         except e.ApiError as error:
