@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from api_client import errors as e
 from api_client import models as m
 from api_client.dates import zone_named
+from vaxterm.desk import Desk, KeptConsent
 from vaxterm.validators import SearchKind, read_search
 
 if TYPE_CHECKING:
     from api_client.client import ApiClient, Consent
-    from vaxterm.desk import Desk
 
 # A kept consent is used again only with this much of its life left: enough to open the
 # record and check the ID (the dose form asks for a new OTP if it runs out there).
@@ -31,14 +31,6 @@ class Lookup:
     kind: SearchKind
     value: str
     walk_in: bool = False  # an OTP before registering someone on this mobile
-
-
-@dataclass(frozen=True)
-class KeptConsent:
-    """A consent with the lookup it answered, as a digest: the typed mobile is not kept."""
-
-    key: str
-    consent: Consent
 
 
 def read_lookup(typed: str) -> Lookup | str:

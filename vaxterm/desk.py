@@ -17,8 +17,15 @@ from vaxterm.outbox import Outbox
 if TYPE_CHECKING:  # the wire models load with the client, after the first paint
     from api_client import models as m
     from api_client.client import Consent
-    from vaxterm.consent import KeptConsent
     from vaxterm.dose_form import DoseDraft
+
+
+@dataclass(frozen=True)
+class KeptConsent:
+    """A consent with the lookup it answered, as a digest: the typed mobile is not kept."""
+
+    key: str
+    consent: Consent
 
 
 @dataclass
