@@ -454,6 +454,12 @@ class ApiClient:
         return await self._call("summary", m.SessionSummary,
                                 path_values={"session_id": session_id})
 
+    async def close_session(self, session_id: str, closing: m.SessionCloseRequest
+                            ) -> m.SessionClosure:
+        """Close the session with its vial count; it records no more doses after."""
+        return await self._call("closeSession", m.SessionClosure, body=closing,
+                                path_values={"session_id": session_id})
+
     # --- the rest of the encounter: walk-ins, could not vaccinate ----------------------------
 
     async def registration_otp(self, mobile: str) -> m.SearchResponse:

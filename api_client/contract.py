@@ -84,8 +84,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.VaccinateResponse, status=201, request=m.VaccinateRequest, consent=True,
              idempotent=True,
              errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SESSN0002",
-                     "SESSN0003", "IDCHK0001", "IDEMPT0001", "IDEMPT0002", "SCREEN0001",
-                     "SCREEN0002", *_DOSE_REFUSALS)),
+                     "SESSN0003", "SESSN0004", "IDCHK0001", "IDEMPT0001", "IDEMPT0002",
+                     "SCREEN0001", "SCREEN0002", *_DOSE_REFUSALS)),
     Endpoint("enteredInError", "POST", "/vaccinator/vaccinations/{vaccination_id}/entered-in-error",
              "Mark a dose recorded in error (same day, same vaccinator); never deleted. "
              "Another vaccinator's dose and an unknown id get the same 404; 10 such misses "
@@ -101,6 +101,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("summary", "GET", "/vaccinator/sessions/{session_id}/summary",
              "Session tally: counts by dose, vaccine and batch; this vaccinator's records",
              m.SessionSummary, errors=("SESSN0001",)),
+    Endpoint("closeSession", "POST", "/vaccinator/sessions/{session_id}/close",
+             "Close the session at the end of the day with the vials opened per batch (a "
+             "batch left out opened none). The registry counts the doses the vials held "
+             "(vials x the batch's doses per vial) against the doses recorded, and the "
+             "wastage. Refused: a second close (SESSN0005), a batch not stocked or named "
+             "twice (SESSN0002), vials that held fewer doses than were recorded from them "
+             "(SESSN0006), wastage beyond the open-vial allowance (the last vial's doses "
+             "less one, per batch) without a reason (SESSN0007). After it the session "
+             "records no more doses (vaccinate answers SESSN0004)",
+             m.SessionClosure, request=m.SessionCloseRequest,
+             errors=("REQVAL0001", "SESSN0001", "SESSN0002", "SESSN0005", "SESSN0006",
+                     "SESSN0007")),
     Endpoint("registrationOtp", "POST", "/vaccinator/beneficiaries/new/otp",
              "Walk-in registration, step 1: an OTP to the mobile, as a search sends one, "
              "except that a mobile with nobody registered is not refused; a mobile that "

@@ -203,6 +203,13 @@ class BatchExpired(ApiError):
     codes = (Reason.BATCH_EXPIRED.value,)
 
 
+class SessionClosed(ApiError):
+    title = "Session closed"
+    default_message = ("This session is closed: no more doses can be recorded in it. Choose "
+                       "another session (F3 on Search) or ask your supervisor.")
+    codes = ("SESSN0004",)
+
+
 class Refused(ApiError):
     """A request the server understood and refused for a reason the screen shows as given
     (wrong session, ID not checked, a record that cannot be corrected...): every contract

@@ -36,6 +36,7 @@ Mobile = Annotated[str, Meta(pattern=r"^[6-9]\d{9}$", description="10 digits, no
 ReferenceId = Annotated[str, Meta(pattern=REFERENCE_ID_PATTERN)]
 MaskedDigits = Annotated[str, Meta(pattern=r"^[*X]*\d{0,4}$", description="masked, last 4 shown")]
 Seconds = Annotated[int, Meta(ge=0)]
+Count = Annotated[int, Meta(ge=0)]
 # The products of `rules.VACCINES`, spelled out because msgspec and the OpenAPI document need
 # a literal type; tests/unit/test_rules.py fails if the two lists differ.
 Vaccine = Literal[
@@ -45,6 +46,13 @@ Gender = Literal["Male", "Female", "Others"]
 Environment = Literal["production", "training"]
 DoseNumber = Annotated[int, Meta(ge=1, le=4)]
 BatchCode = Annotated[str, Meta(pattern=r"^[A-Z0-9][A-Z0-9-]{2,19}$")]
+DosesPerVial = Annotated[int, Meta(ge=1, le=50)]
+VialCount = Annotated[int, Meta(ge=0, le=1000)]
+# Why doses were wasted beyond the open-vial allowance (a fixed list: no free text).
+WastageReason = Literal[
+    "vial broken or damaged", "cold chain failure", "open-vial time limit passed",
+    "contamination suspected", "dose drawn but not given",
+]
 Reaction = Literal[
     "pain at injection site", "fever", "headache", "fatigue", "nausea", "rash", "fainting",
     "other minor",
@@ -154,6 +162,9 @@ class LogoutResponse(Model, kw_only=True):
 class Batch(Model, kw_only=True):
     vaccine_batch: BatchCode
     expiry_date: Date
+    # One product shipped in several vial sizes (Covaxin 20-dose, later 10-dose), so the
+    # size belongs to the batch; the session's wastage is counted from it.
+    doses_per_vial: DosesPerVial
 
 
 class Session(Model, kw_only=True):
@@ -168,6 +179,8 @@ class Session(Model, kw_only=True):
     capacity: Seconds
     doses_given: Seconds
     batches: list[Batch]
+    # Closed with its vial count: the registry records no more doses in it.
+    closed: bool = False
 
 
 class SessionsResponse(Model, kw_only=True):
@@ -293,6 +306,43 @@ class SummaryRecord(Model, kw_only=True):
     status: Literal["completed", "entered-in-error"]
 
 
+# --- closing a session --------------------------------------------------------------------
+
+
+class VialsOpened(Request, kw_only=True):
+    vaccine_batch: BatchCode
+    vials_opened: VialCount
+
+
+class SessionCloseRequest(Request, kw_only=True, omit_defaults=True):
+    """Vials opened per batch (a batch left out opened none) and, when more was wasted than
+    the open-vial allowance, why."""
+
+    vials: Annotated[list[VialsOpened], Meta(max_length=20)]
+    wastage_reasons: Annotated[list[WastageReason], Meta(max_length=5)] = []
+
+
+class BatchUse(Model, kw_only=True):
+    vaccine_batch: str
+    vials_opened: Count
+    doses_per_vial: Count
+    doses_in_vials: Count
+    doses_recorded: Count
+    wasted: Count
+
+
+class SessionClosure(Model, kw_only=True):
+    session_id: str
+    closed_at: str
+    batches: list[BatchUse]
+    doses_recorded: Count
+    doses_in_vials: Count
+    wasted: Count
+    wastage_percent: Annotated[float, Meta(ge=0, le=100)]
+    beyond_allowance: bool
+    wastage_reasons: list[WastageReason] = []
+
+
 class SessionSummary(Model, kw_only=True):
     session_id: str
     total: Seconds
@@ -302,6 +352,8 @@ class SessionSummary(Model, kw_only=True):
     my_records: list[SummaryRecord]
     # Encounters that ended without a dose, counted by reason.
     not_vaccinated: dict[str, int] = {}
+    # The session's closing count, once it is closed.
+    closure: SessionClosure | None = None
 
 
 class ServerMeta(Model, kw_only=True):

@@ -40,6 +40,7 @@ from api_client.mock.clock import Clock
 from api_client.mock.encounters import Encounter, EncounterHandlers, Reply
 from api_client.mock.limits import Window
 from api_client.mock.population import SITUATIONS, DoseEntry, Person, build_population
+from api_client.mock.sessions import SessionHandlers
 from api_client.rules import VACCINES, GivenDose, Reason, check_dose, next_due
 
 VERSION = "2.0.0-mock"
@@ -224,11 +225,12 @@ def _history(person: Person) -> list[GivenDose]:
             for d in person.doses if d.status == "completed"]
 
 
-class Registry(EncounterHandlers):
+class Registry(EncounterHandlers, SessionHandlers):
     # The encounter's handlers live in encounters.py; marked here with the rest.
     registration_otp = handles("registrationOtp")(EncounterHandlers.registration_otp)
     register = handles("register")(EncounterHandlers.register)
     not_vaccinated = handles("notVaccinated")(EncounterHandlers.not_vaccinated)
+    close_session = handles("closeSession")(SessionHandlers.close_session)
 
     def __init__(self, clock: Clock, config: MockConfig | None = None) -> None:
         self.clock = clock
@@ -481,8 +483,10 @@ class Registry(EncounterHandlers):
             centre_id=plan.centre_id, centre_name=centre.name, vaccine=plan.vaccine,  # type: ignore[arg-type]
             min_age_limit=plan.min_age, max_age_limit=plan.max_age, slots=list(plan.slots),
             capacity=plan.capacity, doses_given=plan.doses_given,
-            batches=[m.Batch(vaccine_batch=b.code, expiry_date=ddmmyyyy(b.expiry))
-                     for b in plan.batches])
+            batches=[m.Batch(vaccine_batch=b.code, expiry_date=ddmmyyyy(b.expiry),
+                             doses_per_vial=b.doses_per_vial)
+                     for b in plan.batches],
+            closed=plan.closure is not None)
 
     @handles("sessions")
     def sessions(self, account: Account, day: date | None) -> m.SessionsResponse:
@@ -722,6 +726,7 @@ class Registry(EncounterHandlers):
                         consent=consent.txn_id, detail="same Idempotency-Key")
             return stored.response
         plan = self._own_session(account, body.session_id)
+        self.refuse_if_closed(account, plan, reference)
         self.check_screening(list(body.screening), dose=True)
         if body.vaccine != plan.vaccine:
             raise Refusal("SESSN0003")
@@ -840,7 +845,8 @@ class Registry(EncounterHandlers):
                 beneficiary_reference_id=mask(p.reference_id), dose=d.dose,
                 vaccine=d.vaccine, vaccine_batch=d.vaccine_batch,  # type: ignore[arg-type]
                 status=d.status) for p, d in mine],  # type: ignore[arg-type]
-            not_vaccinated=self.not_vaccinated_counts(plan.session_id))
+            not_vaccinated=self.not_vaccinated_counts(plan.session_id),
+            closure=plan.closure)
 
     @handles("meta")
     def meta(self) -> m.ServerMeta:
@@ -925,7 +931,8 @@ class Registry(EncounterHandlers):
                         for ref, p in s.people.items())),
             repr(sorted((a.username, a.locked, a.failed_logins, a.failed_codes, a.locked_until)
                         for a in s.accounts.values())),
-            repr(sorted((sid, p.doses_given) for sid, p in s.sessions.items())),
+            repr(sorted((sid, p.doses_given, p.closure is not None)
+                        for sid, p in s.sessions.items())),
             repr(sorted(s.idempotent)), repr(len(s.aefi)),
             repr([(e.reference_id, e.reason) for e in s.encounters]),
         ]
