@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from vaxterm.batches import SessionBatches
 from vaxterm.outbox import Outbox
 
 if TYPE_CHECKING:  # the wire models load with the client, after the first paint
@@ -40,6 +41,11 @@ class Desk:
     kept: KeptConsent | None = None
     # The registry's zone, from /meta: "today" is its date. None until it answers (IST).
     zone: tzinfo | None = None
+    # Each session's batches in use: the one chosen last, those finished, the open vials.
+    batches: dict[str, SessionBatches] = field(default_factory=dict)
+
+    def batches_of(self, session_id: str) -> SessionBatches:
+        return self.batches.setdefault(session_id, SessionBatches())
 
     def names(self) -> list[str]:
         """The people held right now: what redaction masks in logs and messages."""
@@ -84,3 +90,4 @@ class Desk:
         self.session = None
         self.recorded.clear()
         self.outbox.clear()
+        self.batches.clear()

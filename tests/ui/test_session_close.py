@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.widgets import SelectionList, Static
 
 from tests.support import flow
-from tests.support.app import Rig, build, settle
+from tests.support.app import build, settle
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)

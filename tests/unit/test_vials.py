@@ -45,3 +45,24 @@ def test_typed_vials() -> None:
     assert read_vials({"A": "x"})[1] == "Vials for A: type a whole number."
     # A batch with no vial opened is left out of the request: it opened none.
     assert [v.vaccine_batch for v in request({"A": 0, "B": 3}, []).vials] == ["B"]
+
+
+def test_a_vial_opens_with_the_first_dose_and_again_when_used_up() -> None:
+    from datetime import datetime
+
+    from vaxterm.batches import SessionBatches
+
+    t0 = datetime(2026, 11, 28, 9, 0)
+    used = SessionBatches()
+    assert "opens with this dose" in used.vial_note("COVISHIELD", "A", 2, t0)[0]
+    used.dose_recorded("A", 2, t0)
+    assert used.vial_note("COVISHIELD", "A", 2, t0 + timedelta(hours=3)) == (
+        "Open vial of A: opened at 09:00, 1 of 2 doses left; usable for 4 hours.", False)
+    assert used.vial_note("COVISHIELD", "A", 2, t0 + timedelta(hours=5))[1]
+    assert not used.vial_note("COVAXIN", "A", 2, t0 + timedelta(hours=5))[1]  # 28 days
+    used.dose_recorded("A", 2, t0 + timedelta(hours=1))
+    later = t0 + timedelta(hours=2)
+    used.dose_recorded("A", 2, later)  # the vial was used up: this dose opened a new one
+    assert used.opened["A"] == later and used.drawn["A"] == 1
+    used.finish("A")
+    assert (used.finished, used.chosen) == ({"A"}, "")
