@@ -64,8 +64,11 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
 """
     BINDINGS = [Binding("f10", "review", "Review & record", id="dose.review"),
                 Binding("f6", "not_vaccinated", "No dose", id="dose.not_vaccinated"),
-                Binding("f5", "batch_finished", "Finished", id="dose.batch_finished"),
-                Binding("f7", "new_vial", "New vial", id="dose.new_vial")]
+                # Out of the footer (it must fit 80 columns with F4 shown): F1 lists them,
+                # and the vial line names F7 when it is needed.
+                Binding("f5", "batch_finished", "Finished", show=False,
+                        id="dose.batch_finished"),
+                Binding("f7", "new_vial", "New vial", show=False, id="dose.new_vial")]
 
     def compose_body(self) -> ComposeResult:
         draft = self.draft

@@ -49,7 +49,8 @@ SCREENS: dict[str, ScreenHelp] = {
         "be used.",
     )),
     "RecordDoseScreen": ScreenHelp("Record the dose", (
-        "The vaccine and batch come from your session; only batches in date are offered.",
+        "The vaccine comes from your session; the batch of your last dose stays chosen, "
+        "and only batches in date are offered.",
         "Check the dose number, then Enter (or F10) to review and Enter again to record.",
         "If the network fails, Retry is safe: the dose is never recorded twice.",
     )),
@@ -59,6 +60,13 @@ SCREENS: dict[str, ScreenHelp] = {
         "with a reason) or F7 to report a minor reaction seen in the 30-minute observation.",
         "\"N recorded\" counts your doses that stand: one marked entered in error no longer "
         "counts.",
+    )),
+    "SessionCloseScreen": ScreenHelp("Close the session", (
+        "Type the vials opened of each batch (empty is none): the screen counts the doses "
+        "they held against the doses recorded, and the wastage.",
+        "More wasted than the last vial's leftover needs a reason: Space ticks one.",
+        "F10 reviews; the confirmation starts on No. After it, no dose can be recorded in "
+        "the session.",
     )),
     "AefiModal": ScreenHelp("Report a minor reaction", (
         "Choose the reaction, type the minutes after the dose (0 to 30), then Enter.",
@@ -82,6 +90,10 @@ KEYS: dict[str, str] = {
     "tally.error": "Mark the chosen record entered in error",
     "tally.aefi": "Report a reaction (AEFI) for the chosen record",
     "tally.reload": "Read the tally again",
+    "tally.close": "Close the session: vials opened, wastage",
+    "close.review": "Review and close the session",
+    "dose.batch_finished": "Mark the chosen batch finished for this session",
+    "dose.new_vial": "A new vial of the chosen batch is opened now",
     "app.help": "This help (F1 again closes it)",
     "app.quit": "Quit (asks first if a dose is not confirmed)",
     "app.outbox": "Doses the registry has not confirmed",

@@ -338,6 +338,42 @@ async def tally_not_vaccinated(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def session_close(pilot: Pilot[Any], rig: Rig) -> None:
+    """The closing screen with 2 vials typed: wastage beyond the allowance asks why."""
+    await tally(pilot, rig)
+    await pilot.press("f10")
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+
+
+async def session_closed(pilot: Pilot[Any], rig: Rig) -> None:
+    """The tally of a closed session."""
+    await tally(pilot, rig)
+    await pilot.press("f10")
+    await settle(pilot)
+    await pilot.press("1", "f10")
+    await settle(pilot)
+    await pilot.press("tab", "enter")
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
+async def record_dose_vial_past_limit(pilot: Pilot[Any], rig: Rig) -> None:
+    """The second dose's form: its batch remembered, its open vial past the 4 hours."""
+    from datetime import timedelta
+
+    await tally(pilot, rig)
+    await pilot.press("escape")
+    await settle(pilot)
+    desk = rig.app.desk
+    assert desk.session is not None
+    desk.batches_of(desk.session.session_id).opened["SYN-CS-0425"] -= timedelta(hours=5)
+    await flow.consented(pilot, rig, "9000000001")
+    await flow.id_checked(pilot, rig)
+
+
 STATES: dict[str, Step] = {step.__name__: step for step in (
     login_screen, login_wrong_password, login_locked, session_picker, search, search_invalid,
     search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
@@ -347,7 +383,8 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
     training_panel_inbox, locked, record_dose_batches, reset_confirm, help_tally, walk_in,
     walk_in_duplicate, screening, screening_precaution, not_vaccinated_deferred,
-    not_vaccinated_recorded, tally_not_vaccinated)}
+    not_vaccinated_recorded, tally_not_vaccinated, session_close, session_closed,
+    record_dose_vial_past_limit)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 
