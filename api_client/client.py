@@ -444,11 +444,13 @@ class ApiClient:
                                 body=m.EnteredInErrorRequest(reason=reason),
                                 path_values={"vaccination_id": vaccination_id})
 
-    async def report_aefi(self, vaccination_id: str, reaction: m.Reaction, onset_minutes: int
-                          ) -> m.AefiResponse:
-        return await self._call("aefi", m.AefiResponse,
-                                body=m.AefiRequest(reaction=reaction, onset_minutes=onset_minutes),
+    async def report_aefi(self, vaccination_id: str, report: m.AefiRequest) -> m.AefiResponse:
+        return await self._call("aefi", m.AefiResponse, body=report,
                                 path_values={"vaccination_id": vaccination_id})
+
+    async def aefi_flags(self) -> m.FlaggedAefis:
+        """Training: the supervisor's list of severe and serious reactions at the centre."""
+        return await self._call("aefiFlags", m.FlaggedAefis)
 
     async def session_summary(self, session_id: str) -> m.SessionSummary:
         return await self._call("summary", m.SessionSummary,

@@ -52,7 +52,13 @@ CODES = _table(
     Code("VACCIN0002", 403,
          "Only the vaccinator who recorded a dose can correct it, the same day."),
     Code("VACCIN0003", 409, "This record is already marked entered-in-error."),
-    Code("VACCIN0004", 422, "A reaction can be reported only for a dose given today."),
+    Code("VACCIN0004", 422,
+         "A reaction can be reported only for a dose given in the last 28 days."),
+    Code("AEFI0001", 422, "The onset does not fit its unit (minutes 0-59, hours 1-23, days "
+         "1-28) or falls after now."),
+    Code("AEFI0002", 422, "A severe or serious reaction needs its outcome (unknown if not "
+         "known yet)."),
+    Code("AEFI0003", 422, "A death or a hospitalisation makes the reaction serious."),
     Code("RATLMT0001", 429, "Too many searches. Wait before searching again."),
     Code("RATLMT0002", 429, "Too many OTPs were sent to this mobile. Wait before asking again."),
     Code("RATLMT0003", 429, "You have sent too many OTPs this hour. Wait before asking again."),

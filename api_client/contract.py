@@ -93,11 +93,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.EnteredInErrorResponse, request=m.EnteredInErrorRequest,
              errors=("REQVAL0001", "VACCIN0001", "VACCIN0002", "VACCIN0003", "RATLMT0001")),
     Endpoint("aefi", "POST", "/vaccinator/vaccinations/{vaccination_id}/aefi",
-             "Report a minor reaction seen during the 30-minute observation. A dose not given "
-             "at this centre and an unknown id get the same 404; 10 such misses per 5 "
-             "minutes are answered 429", m.AefiResponse,
+             "Report a reaction after a dose given at this centre in the last 28 days: minor, "
+             "severe or serious, its onset (minutes 0-59, hours 1-23 or days 1-28 after the "
+             "dose, not after now: AEFI0001) and, for severe and serious ones, its outcome "
+             "(AEFI0002); a death or a hospitalisation is serious (AEFI0003). Severe and "
+             "serious reports are flagged for the supervisor. A dose not given at this centre "
+             "and an unknown id get the same 404; 10 such misses per 5 minutes are answered "
+             "429", m.AefiResponse,
              status=201, request=m.AefiRequest,
-             errors=("REQVAL0001", "VACCIN0001", "VACCIN0004", "RATLMT0001")),
+             errors=("REQVAL0001", "VACCIN0001", "VACCIN0004", "AEFI0001", "AEFI0002",
+                     "AEFI0003", "RATLMT0001")),
     Endpoint("summary", "GET", "/vaccinator/sessions/{session_id}/summary",
              "Session tally: counts by dose, vaccine and batch; this vaccinator's records",
              m.SessionSummary, errors=("SESSN0001",)),
@@ -157,6 +162,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              training=True, errors=("TRAIN0001",)),
     Endpoint("auditLog", "GET", "/training/audit",
              "Training: the audit log of this vaccinator's accesses", m.AuditLog,
+             training=True, errors=("TRAIN0001",)),
+    Endpoint("aefiFlags", "GET", "/training/flagged-reactions",
+             "Training: the supervisor's list of severe and serious reactions reported at "
+             "this vaccinator's centre, masked", m.FlaggedAefis,
              training=True, errors=("TRAIN0001",)),
     Endpoint("getFaults", "GET", "/training/faults", "Training: the injected faults", m.Faults,
              auth=False, training=True, errors=("TRAIN0001",)),

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from api_client.aefi import OnsetUnit, Outcome, Seriousness
 from api_client.dates import DATE_PATTERN, OPTIONAL_DATE_PATTERN
 
 # Identifier shapes, each written once: the models, the mock's path checks and the OpenAPI
@@ -55,7 +56,7 @@ WastageReason = Literal[
 ]
 Reaction = Literal[
     "pain at injection site", "fever", "headache", "fatigue", "nausea", "rash", "fainting",
-    "other minor",
+    "other minor", "high fever", "severe allergic reaction", "seizure", "other",
 ]
 ErrorReason = Literal[
     "wrong beneficiary", "wrong vaccine", "wrong batch", "wrong dose number", "duplicate entry",
@@ -284,16 +285,25 @@ class EnteredInErrorResponse(Model, kw_only=True):
     status: Literal["entered-in-error"]
 
 
-class AefiRequest(Request, kw_only=True):
-    """A minor reaction seen in the 30-minute observation. No free text: it could hold PII."""
+class AefiRequest(Request, kw_only=True, omit_defaults=True):
+    """A reaction after a dose, by seriousness (see `aefi.py` for the definitions), with its
+    onset and outcome. No free text: it could hold PII."""
 
     reaction: Reaction
-    onset_minutes: Annotated[int, Meta(ge=0, le=30)]
+    seriousness: Seriousness
+    # A number of minutes (0-59), hours (1-23) or days (1-28) after the dose.
+    onset: Annotated[int, Meta(ge=0, le=59)]
+    onset_unit: OnsetUnit
+    # Required for severe and serious events ("unknown" when it is not known yet).
+    outcome: Outcome | Literal[""] = ""
 
 
 class AefiResponse(Model, kw_only=True):
     aefi_id: str
     vaccination_id: str
+    seriousness: Seriousness = "minor"
+    # Severe and serious reports are flagged for the supervisor in the registry.
+    flagged: bool = False
 
 
 class SummaryRecord(Model, kw_only=True):
@@ -354,6 +364,8 @@ class SessionSummary(Model, kw_only=True):
     not_vaccinated: dict[str, int] = {}
     # The session's closing count, once it is closed.
     closure: SessionClosure | None = None
+    # Reactions reported for the session's doses, by seriousness (minor, severe, serious).
+    aefi: dict[str, int] = {}
 
 
 class ServerMeta(Model, kw_only=True):
@@ -415,6 +427,26 @@ class AuditEntry(Model, kw_only=True):
 
 class AuditLog(Model, kw_only=True):
     entries: list[AuditEntry]
+
+
+class FlaggedAefi(Model, kw_only=True):
+    """A severe or serious reaction, as the supervisor's list shows it: nobody's name."""
+
+    aefi_id: str
+    reported_at: str
+    vaccinator: str
+    session_id: str
+    beneficiary_reference_id: MaskedDigits
+    vaccine: Vaccine
+    reaction: Reaction
+    seriousness: Seriousness
+    onset: Count
+    onset_unit: OnsetUnit
+    outcome: Outcome
+
+
+class FlaggedAefis(Model, kw_only=True):
+    reports: list[FlaggedAefi]
 
 
 class ResetResponse(Model, kw_only=True):

@@ -22,8 +22,9 @@ class TallyScreen(WorkScreen):
 ## Session tally
 Counts for this session and your records today, newest first. Pick a record with the
 arrows, then **F6** to mark it entered in error (same day, with a reason) or **F7** to report
-a reaction seen during the 30-minute observation. **F10** closes the session at the end of
-the day (vials opened, wastage); after it the session records no more doses.
+a reaction (minor, severe or serious, with its onset and outcome). **F10** closes the
+session at the end of the day (vials opened, wastage); after it the session records no more
+doses.
 """
     # Short words: the footer must fit in 80 columns (F1 says them in full).
     BINDINGS = [

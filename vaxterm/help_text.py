@@ -57,7 +57,7 @@ SCREENS: dict[str, ScreenHelp] = {
     "TallyScreen": ScreenHelp("Session tally", (
         "Counts for this session, and your records today, newest first (already chosen).",
         "Pick a record with the arrow keys, then F6 to mark it entered in error (same day, "
-        "with a reason) or F7 to report a minor reaction seen in the 30-minute observation.",
+        "with a reason) or F7 to report a reaction (minor, severe or serious).",
         "\"N recorded\" counts your doses that stand: one marked entered in error no longer "
         "counts.",
     )),
@@ -68,8 +68,13 @@ SCREENS: dict[str, ScreenHelp] = {
         "F10 reviews; the confirmation starts on No. After it, no dose can be recorded in "
         "the session.",
     )),
-    "AefiModal": ScreenHelp("Report a minor reaction", (
-        "Choose the reaction, type the minutes after the dose (0 to 30), then Enter.",
+    "AefiModal": ScreenHelp("Report a reaction (AEFI)", (
+        "Choose the reaction and how serious it is: the meaning of minor, severe and serious "
+        "shows under the choice.",
+        "Onset: a number, then minutes (0-59), hours (1-23) or days (1-28) after the dose. "
+        "Severe and serious need the outcome (unknown if not known yet).",
+        "Severe and serious: tell the medical officer now and notify the district within 24 "
+        "hours; the registry flags the report for your supervisor. Enter in the onset reports.",
     )),
     "EnteredInErrorModal": ScreenHelp("Entered in error", (
         "Choose the reason and press the button to mark the record; nothing is deleted.",

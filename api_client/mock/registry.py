@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 import pyotp
 
+from api_client import aefi
 from api_client import models as m
 from api_client.codes import CODES
 from api_client.dates import ddmmyyyy
@@ -160,6 +161,21 @@ class Stored:
     response: m.VaccinateResponse
 
 
+@dataclass(frozen=True)
+class StoredAefi:
+    """A reaction report; `flagged` (severe or serious) puts it on the supervisor's list."""
+
+    vaccination_id: str
+    body: m.AefiRequest
+    flagged: bool
+    reported_at: datetime
+    vaccinator: str
+    centre_id: int
+    session_id: str
+    reference_id: str
+    vaccine: str
+
+
 @dataclass
 class State:
     people: dict[str, Person]
@@ -175,7 +191,7 @@ class State:
     search_targets: dict[str, Counter[str]] = field(default_factory=dict)  # in the window
     sms: list[tuple[str, m.SmsMessage]] = field(default_factory=list)  # (vaccinator, message)
     audit: list[m.AuditEntry] = field(default_factory=list)
-    aefi: dict[str, tuple[str, m.AefiRequest]] = field(default_factory=dict)
+    aefi: dict[str, StoredAefi] = field(default_factory=dict)
     faults: m.Faults = field(default_factory=m.Faults)
     # Confirmed OTP transactions, kept for the OTP's life so that the same code sent again
     # (its answer was lost on the way) gets the same answer: txnId -> (otp hash, when,
@@ -810,15 +826,59 @@ class Registry(EncounterHandlers, SessionHandlers):
             return plan is not None and plan.centre_id == account.centre_id
 
         person, dose = self._find_dose(account, vaccination_id, "aefi", at_my_centre)
-        if dose.given_on != self.now().date() or dose.status != "completed":
-            self._audit(account.username, "aefi refused", person.reference_id,
-                        detail="not a dose given today")
-            raise Refusal("VACCIN0004")
+        now = self.now()
+        given_at = dose.recorded_at or datetime.combine(dose.given_on, datetime.min.time(),
+                                                        now.tzinfo)
+
+        def refuse(code: str, why: str) -> Refusal:
+            self._audit(account.username, "aefi refused", person.reference_id, detail=why)
+            return Refusal(code)
+
+        if now - given_at > aefi.REPORT_WINDOW or dose.status != "completed":
+            raise refuse("VACCIN0004", "not a standing dose of the last 28 days")
+        if aefi.onset_problem(body.onset, body.onset_unit):
+            raise refuse("AEFI0001", "onset out of its unit's range")
+        # A minute's grace: the form was filled while the clock ran.
+        if given_at + aefi.onset_delay(body.onset, body.onset_unit) > now + timedelta(minutes=1):
+            raise refuse("AEFI0001", "onset after now")
+        if aefi.needs_outcome(body.seriousness) and not body.outcome:
+            raise refuse("AEFI0002", f"{body.seriousness} without an outcome")
+        if body.seriousness != "serious" and body.outcome in ("died", "referred or hospitalised"):
+            raise refuse("AEFI0003", f"{body.outcome} reported as {body.seriousness}")
+        flagged = body.seriousness in aefi.FLAGGED
         aefi_id = self._new_id()
-        self.state.aefi[aefi_id] = (vaccination_id, body)
+        self.state.aefi[aefi_id] = StoredAefi(
+            vaccination_id, body, flagged, now, account.username, account.centre_id,
+            dose.session_id, person.reference_id, dose.vaccine)
         self._audit(account.username, "aefi", person.reference_id,
-                    session_id=dose.session_id, detail=body.reaction)
-        return m.AefiResponse(aefi_id=aefi_id, vaccination_id=vaccination_id)
+                    session_id=dose.session_id,
+                    detail=f"{body.reaction}; {body.seriousness}; {body.onset} "
+                           f"{body.onset_unit}" + (f"; {body.outcome}" if body.outcome else "")
+                           + ("; flagged for the supervisor" if flagged else ""))
+        return m.AefiResponse(aefi_id=aefi_id, vaccination_id=vaccination_id,
+                              seriousness=body.seriousness, flagged=flagged)
+
+    def aefi_by_seriousness(self, session_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for report in self.state.aefi.values():
+            if report.session_id == session_id:
+                kind = report.body.seriousness
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
+    @handles("aefiFlags")
+    def aefi_flags(self, account: Account) -> m.FlaggedAefis:
+        """The supervisor's list: severe and serious reports at this centre, masked."""
+        return m.FlaggedAefis(reports=[
+            m.FlaggedAefi(aefi_id=aefi_id, reported_at=r.reported_at.isoformat(timespec="seconds"),
+                          vaccinator=r.vaccinator, session_id=r.session_id,
+                          beneficiary_reference_id=mask(r.reference_id),
+                          vaccine=r.vaccine,  # type: ignore[arg-type]
+                          reaction=r.body.reaction, seriousness=r.body.seriousness,
+                          onset=r.body.onset, onset_unit=r.body.onset_unit,
+                          outcome=r.body.outcome or "unknown")
+            for aefi_id, r in self.state.aefi.items()
+            if r.flagged and r.centre_id == account.centre_id])
 
     @handles("summary")
     def summary(self, account: Account, session_id: str) -> m.SessionSummary:
@@ -846,7 +906,7 @@ class Registry(EncounterHandlers, SessionHandlers):
                 vaccine=d.vaccine, vaccine_batch=d.vaccine_batch,  # type: ignore[arg-type]
                 status=d.status) for p, d in mine],  # type: ignore[arg-type]
             not_vaccinated=self.not_vaccinated_counts(plan.session_id),
-            closure=plan.closure)
+            closure=plan.closure, aefi=self.aefi_by_seriousness(plan.session_id))
 
     @handles("meta")
     def meta(self) -> m.ServerMeta:

@@ -221,6 +221,18 @@ async def aefi(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def aefi_serious(pilot: Pilot[Any], rig: Rig) -> None:
+    """A serious reaction chosen: its meaning and the escalation to follow."""
+    from textual.widgets import Select
+
+    await aefi(pilot, rig)
+    screen = pilot.app.screen
+    screen.query_one("#reaction", Select).value = "severe allergic reaction"
+    screen.query_one("#seriousness", Select).value = "serious"
+    screen.query_one("#outcome", Select).value = "referred or hospitalised"
+    await flow.type_into(pilot, "#onset", "5", submit=False)
+
+
 async def help_panel(pilot: Pilot[Any], rig: Rig) -> None:
     await flow.signed_in(pilot, rig)
     await pilot.press("f1")
@@ -384,7 +396,7 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     training_panel_inbox, locked, record_dose_batches, reset_confirm, help_tally, walk_in,
     walk_in_duplicate, screening, screening_precaution, not_vaccinated_deferred,
     not_vaccinated_recorded, tally_not_vaccinated, session_close, session_closed,
-    record_dose_vial_past_limit)}
+    record_dose_vial_past_limit, aefi_serious)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 

@@ -300,7 +300,8 @@ async def test_tally_entered_in_error_and_aefi() -> None:
         await settle(pilot)
         assert flow.screen_name(pilot) == "AefiModal"
         pilot.app.screen.query_one("#reaction", Select).value = "fever"
-        await flow.type_into(pilot, "#onset", "10", submit=False)
+        pilot.app.screen.query_one("#seriousness", Select).value = "minor"
+        await flow.type_into(pilot, "#onset", "0", submit=False)
         await pilot.click("#confirm")
         await settle(pilot)
         assert len(rig.registry.state.aefi) == 1
