@@ -452,6 +452,13 @@ class ApiClient:
         """Training: the supervisor's list of severe and serious reactions at the centre."""
         return await self._call("aefiFlags", m.FlaggedAefis)
 
+    async def resend_certificate(self, vaccination_id: str, reference: str, consent: Consent
+                                 ) -> m.CertificateSent:
+        """The dose's certificate to the beneficiary's mobile again, under their consent."""
+        return await self._call("resendCertificate", m.CertificateSent,
+                                headers=self._consent_headers(consent, reference),
+                                path_values={"vaccination_id": vaccination_id})
+
     async def session_summary(self, session_id: str) -> m.SessionSummary:
         return await self._call("summary", m.SessionSummary,
                                 path_values={"session_id": session_id})
@@ -516,6 +523,11 @@ class ApiClient:
 
     async def sms_inbox(self) -> list[m.SmsMessage]:
         return (await self._call("smsInbox", m.SmsInbox)).messages
+
+    async def certificate_inbox(self) -> list[m.CertificateSms]:
+        """Training: the certificate links sent to beneficiaries after this vaccinator's
+        doses (the same inbox as the OTPs)."""
+        return (await self._call("smsInbox", m.SmsInbox)).certificates
 
     async def audit_log(self) -> list[m.AuditEntry]:
         return (await self._call("auditLog", m.AuditLog)).entries

@@ -59,6 +59,9 @@ CODES = _table(
     Code("AEFI0002", 422, "A severe or serious reaction needs its outcome (unknown if not "
          "known yet)."),
     Code("AEFI0003", 422, "A death or a hospitalisation makes the reaction serious."),
+    Code("CERT0001", 422, "No certificate for a dose marked entered-in-error."),
+    Code("RATLMT0004", 429, "The certificate was sent again 3 times this hour. Wait before "
+         "asking again."),
     Code("RATLMT0001", 429, "Too many searches. Wait before searching again."),
     Code("RATLMT0002", 429, "Too many OTPs were sent to this mobile. Wait before asking again."),
     Code("RATLMT0003", 429, "You have sent too many OTPs this hour. Wait before asking again."),

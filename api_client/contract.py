@@ -103,6 +103,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              status=201, request=m.AefiRequest,
              errors=("REQVAL0001", "VACCIN0001", "VACCIN0004", "AEFI0001", "AEFI0002",
                      "AEFI0003", "RATLMT0001")),
+    Endpoint("resendCertificate", "POST",
+             "/vaccinator/vaccinations/{vaccination_id}/certificate/resend",
+             "Send the dose's certificate link again to the beneficiary's registered mobile "
+             "(it was sent once when the dose was recorded); needs the beneficiary's live "
+             "consent. At most 3 times an hour per beneficiary (RATLMT0004, with "
+             "Retry-After). The answer names the mobile's last 4 digits, never the "
+             "certificate. Another vaccinator's dose and an unknown id get the same 404",
+             m.CertificateSent, consent=True,
+             errors=("CONSNT0001", "CONSNT0002", "VACCIN0001", "CERT0001", "RATLMT0001",
+                     "RATLMT0004")),
     Endpoint("summary", "GET", "/vaccinator/sessions/{session_id}/summary",
              "Session tally: counts by dose, vaccine and batch; this vaccinator's records",
              m.SessionSummary, errors=("SESSN0001",)),
@@ -158,7 +168,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Training: the demo mobiles and the situation each one shows", m.DemoMobiles,
              auth=False, training=True, errors=("TRAIN0001",)),
     Endpoint("smsInbox", "GET", "/training/sms-inbox",
-             "Training: OTPs sent to beneficiaries on this vaccinator's searches", m.SmsInbox,
+             "Training: OTPs sent to beneficiaries on this vaccinator's searches, and the "
+             "certificate links sent after this vaccinator's doses", m.SmsInbox,
              training=True, errors=("TRAIN0001",)),
     Endpoint("auditLog", "GET", "/training/audit",
              "Training: the audit log of this vaccinator's accesses", m.AuditLog,

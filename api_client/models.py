@@ -271,9 +271,18 @@ class VaccinateRequest(Request, kw_only=True, omit_defaults=True):
 
 
 class VaccinateResponse(Model, kw_only=True):
+    """The certificate goes to the beneficiary's registered mobile, never to this screen:
+    the answer names that mobile's last 4 digits, not the certificate."""
+
     vaccination_id: str
-    certificate_id: str
     beneficiary: Beneficiary
+    certificate_sent_to: MaskedDigits = ""
+
+
+class CertificateSent(Model, kw_only=True):
+    vaccination_id: str
+    sent_to: MaskedDigits
+    sends_left: Count  # within the hour, for this beneficiary
 
 
 class EnteredInErrorRequest(Request, kw_only=True):
@@ -388,8 +397,18 @@ class SmsMessage(Model, kw_only=True):
     sent_at: str
 
 
+class CertificateSms(Model, kw_only=True):
+    """A certificate link sent to a beneficiary's mobile, after a dose or again."""
+
+    masked_mobile: MaskedDigits
+    link: Annotated[str, Meta(max_length=200)]
+    sent_at: str
+    again: bool = False
+
+
 class SmsInbox(Model, kw_only=True):
     messages: list[SmsMessage]
+    certificates: list[CertificateSms] = []
 
 
 class DemoAccount(Model, kw_only=True):

@@ -262,6 +262,13 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
         self._used().dose_recorded(draft.batch, draft.doses_per_vial, self.vax.clock())
         logging.getLogger("vaxterm").info("dose %d of %s recorded", draft.dose,
                                           draft.session.vaccine)
-        self.app.notify(f"Dose {draft.dose} recorded. Certificate {done.certificate_id}.",
+        from vaxterm.certificate import after_dose, sent_line
+
+        desk = self.vax.desk
+        # "Send again" on Search needs the dose and the consent, never the certificate.
+        desk.certificate = (after_dose(done, draft.reference_id, desk.consent)
+                            if desk.consent is not None else None)
+        # Search's line under the field offers F5 to send it again.
+        self.app.notify(f"Dose {draft.dose} recorded. {sent_line(done.certificate_sent_to)}",
                         title="Recorded", markup=False)
         self.vax.back_to_search()

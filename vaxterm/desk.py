@@ -18,6 +18,7 @@ from vaxterm.outbox import Outbox
 if TYPE_CHECKING:  # the wire models load with the client, after the first paint
     from api_client import models as m
     from api_client.client import Consent
+    from vaxterm.certificate import SentCertificate
     from vaxterm.consent import KeptConsent
     from vaxterm.dose_form import DoseDraft
 
@@ -43,6 +44,9 @@ class Desk:
     zone: tzinfo | None = None
     # Each session's batches in use: the one chosen last, those finished, the open vials.
     batches: dict[str, SessionBatches] = field(default_factory=dict)
+    # The certificate of the dose just recorded, for "send again" while the consent lasts:
+    # ids and the consent token only (see vaxterm/certificate.py).
+    certificate: SentCertificate | None = None
 
     def batches_of(self, session_id: str) -> SessionBatches:
         return self.batches.setdefault(session_id, SessionBatches())
@@ -91,3 +95,4 @@ class Desk:
         self.recorded.clear()
         self.outbox.clear()
         self.batches.clear()
+        self.certificate = None

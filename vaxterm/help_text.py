@@ -32,6 +32,8 @@ SCREENS: dict[str, ScreenHelp] = {
         "Type the beneficiary's mobile number or reference ID, then Enter.",
         "An OTP goes to their registered mobile; nothing about them is shown until they "
         "tell you the code. There is no search by Aadhaar or other ID number.",
+        "After a dose the certificate goes to the beneficiary's mobile; F5 sends it again "
+        "while their consent lasts (3 times an hour at most).",
     )),
     "BeneficiaryOtpScreen": ScreenHelp("The beneficiary's OTP", (
         "Ask the beneficiary to read out the OTP sent to the mobile shown; type it, then "
@@ -68,6 +70,12 @@ SCREENS: dict[str, ScreenHelp] = {
         "F10 reviews; the confirmation starts on No. After it, no dose can be recorded in "
         "the session.",
     )),
+    "DaySummaryScreen": ScreenHelp("End of the day", (
+        "Today's sessions at your centre added up, without names: doses by vaccine, dose "
+        "number and batch; could not vaccinate by reason; reactions by seriousness; the "
+        "wastage each closed session counted.",
+        "The headline says how many of the doses you recorded. F5 reads it again.",
+    )),
     "AefiModal": ScreenHelp("Report a reaction (AEFI)", (
         "Choose the reaction and how serious it is: the meaning of minor, severe and serious "
         "shows under the choice.",
@@ -97,6 +105,9 @@ KEYS: dict[str, str] = {
     "tally.reload": "Read the tally again",
     "tally.close": "Close the session: vials opened, wastage",
     "close.review": "Review and close the session",
+    "tally.day": "End of the day: today's sessions added up, without names",
+    "search.resend": "Send the certificate again to the mobile (while the consent lasts)",
+    "day.reload": "Read the day's summary again",
     "dose.batch_finished": "Mark the chosen batch finished for this session",
     "dose.new_vial": "A new vial of the chosen batch is opened now",
     "app.help": "This help (F1 again closes it)",

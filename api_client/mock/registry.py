@@ -37,6 +37,7 @@ from api_client.mock.accounts import (
     build_accounts,
     build_sessions,
 )
+from api_client.mock.certificates import CertificateHandlers, new_resend_window
 from api_client.mock.clock import Clock
 from api_client.mock.encounters import Encounter, EncounterHandlers, Reply
 from api_client.mock.limits import Window
@@ -192,6 +193,10 @@ class State:
     sms: list[tuple[str, m.SmsMessage]] = field(default_factory=list)  # (vaccinator, message)
     audit: list[m.AuditEntry] = field(default_factory=list)
     aefi: dict[str, StoredAefi] = field(default_factory=dict)
+    # Certificate links sent to beneficiaries (vaccinator, message), and the resends per
+    # beneficiary in the last hour.
+    certificates: list[tuple[str, m.CertificateSms]] = field(default_factory=list)
+    certificate_resends: Window = field(default_factory=new_resend_window)
     faults: m.Faults = field(default_factory=m.Faults)
     # Confirmed OTP transactions, kept for the OTP's life so that the same code sent again
     # (its answer was lost on the way) gets the same answer: txnId -> (otp hash, when,
@@ -241,12 +246,13 @@ def _history(person: Person) -> list[GivenDose]:
             for d in person.doses if d.status == "completed"]
 
 
-class Registry(EncounterHandlers, SessionHandlers):
+class Registry(EncounterHandlers, SessionHandlers, CertificateHandlers):
     # The encounter's handlers live in encounters.py; marked here with the rest.
     registration_otp = handles("registrationOtp")(EncounterHandlers.registration_otp)
     register = handles("register")(EncounterHandlers.register)
     not_vaccinated = handles("notVaccinated")(EncounterHandlers.not_vaccinated)
     close_session = handles("closeSession")(SessionHandlers.close_session)
+    resend_certificate = handles("resendCertificate")(CertificateHandlers.resend_certificate)
 
     def __init__(self, clock: Clock, config: MockConfig | None = None) -> None:
         self.clock = clock
@@ -775,8 +781,9 @@ class Registry(EncounterHandlers, SessionHandlers):
         self._audit(account.username, "vaccinate", reference, consent=consent.txn_id,
                     session_id=plan.session_id,
                     detail=" ".join([f"dose {body.dose}", *body.screening]))
+        sent_to = self.send_certificate(account, person, entry, again=False)
         response = m.VaccinateResponse(vaccination_id=vaccination_id,
-                                       certificate_id=entry.certificate_id,
+                                       certificate_sent_to=sent_to,
                                        beneficiary=self.beneficiary_model(person))
         self.state.idempotent[(account.username, key)] = Stored(fingerprint, response)
         return response
@@ -936,7 +943,9 @@ class Registry(EncounterHandlers, SessionHandlers):
     @handles("smsInbox")
     def sms_inbox(self, account: Account) -> m.SmsInbox:
         return m.SmsInbox(messages=[msg for who, msg in self.state.sms
-                                    if who == account.username])
+                                    if who == account.username],
+                          certificates=[msg for who, msg in self.state.certificates
+                                        if who == account.username])
 
     @handles("auditLog")
     def audit_log(self, account: Account) -> m.AuditLog:

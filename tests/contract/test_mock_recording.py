@@ -45,7 +45,10 @@ async def test_record_dose_2(world: MockWorld) -> None:
     r = await desk.vaccinate("99990000000002")
     assert r.status_code == 201
     body = r.json()
-    assert body["certificate_id"].startswith("CERT")
+    assert "certificate_id" not in body  # the certificate goes to the mobile, not the screen
+    assert body["certificate_sent_to"].endswith("0002")
+    [(_, sms)] = world.registry.state.certificates
+    assert sms.masked_mobile == body["certificate_sent_to"] and "CERT" in sms.link
     assert body["beneficiary"]["vaccination_status"] == "Vaccinated"
     assert body["beneficiary"]["dose2_date"] == "28-11-2026"
 
