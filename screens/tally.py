@@ -24,13 +24,16 @@ Counts for this session and your records today, newest first. Pick a record with
 arrows, then **F6** to mark it entered in error (same day, with a reason) or **F7** to report
 a reaction (minor, severe or serious, with its onset and outcome). **F10** closes the
 session at the end of the day (vials opened, wastage); after it the session records no more
-doses.
+doses. **F2** shows the whole day at the centre, without names.
 """
     # Short words: the footer must fit in 80 columns (F1 says them in full).
     BINDINGS = [
         Binding("f6", "entered_in_error", "In error", id="tally.error"),
         Binding("f7", "aefi", "Reaction", id="tally.aefi"),
         Binding("f10", "close_session", "Close", id="tally.close"),
+        # F2 again (F2 on Search opens the tally): the whole day, without names. Out of the
+        # footer, which must fit 80 columns with F4 shown; F1 lists it.
+        Binding("f2", "day_summary", "Day", show=False, id="tally.day"),
         # Offered in words when a read fails, like the person screen's.
         Binding("f5", "reload", "Refresh", show=False, id="tally.reload"),
     ]
@@ -156,6 +159,11 @@ doses.
 
     def _after_close(self, _: None) -> None:
         self.load()
+
+    def action_day_summary(self) -> None:
+        from screens.day_summary import DaySummaryScreen
+
+        self.app.push_screen(DaySummaryScreen())
 
     def action_aefi(self) -> None:
         from screens.aefi import AefiModal
