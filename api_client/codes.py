@@ -45,6 +45,7 @@ CODES = _table(
          "The vials opened held fewer doses than were recorded from them. Count again."),
     Code("SESSN0007", 422,
          "More was wasted than the open-vial allowance: give a reason from the list."),
+    Code("SESSN0008", 409, "This session is closed: nothing more can be recorded in it."),
     Code("IDCHK0001", 422, "Check the beneficiary's photo ID before recording the dose."),
     Code("IDEMPT0001", 422, "This Idempotency-Key was used for a different request."),
     Code("IDEMPT0002", 400, "An Idempotency-Key header (8-64 characters) is required."),

@@ -154,10 +154,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Record an encounter that ended without a dose (FHIR Immunization status "
              "not-done, with statusReason from a fixed list); a deferral carries the date "
              "from which the person may come back. Counted in the session summary by reason. "
-             "The same Idempotency-Key gets the first answer again",
+             "The same Idempotency-Key gets the first answer again. A closed session "
+             "records none (SESSN0008)",
              m.NotVaccinatedResponse, status=201, request=m.NotVaccinatedRequest, consent=True,
              idempotent=True,
-             errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SCREEN0002",
+             errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SESSN0008",
+                     "SCREEN0002",
                      "NOTVAC0001", "IDEMPT0001", "IDEMPT0002")),
     Endpoint("meta", "GET", "/meta", "Server time, version and environment", m.ServerMeta,
              auth=False),

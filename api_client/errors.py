@@ -224,6 +224,16 @@ class SessionClosed(ApiError):
     codes = ("SESSN0004",)
 
 
+class SessionClosedNoRecord(ApiError):
+    """Could not vaccinate, in a session already closed."""
+
+    title = "Session closed"
+    default_message = ("This session is closed: nothing more can be recorded in it, not even "
+                       "could not vaccinate. Choose another session (F3 on Search) or ask your "
+                       "supervisor.")
+    codes = ("SESSN0008",)
+
+
 class Refused(ApiError):
     """A request the server understood and refused for a reason the screen shows as given
     (wrong session, ID not checked, a record that cannot be corrected...): every contract

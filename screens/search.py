@@ -55,11 +55,22 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
                         max_length=20)
             yield Problem(id="reads")
             yield Problem(id="certificate")
+            yield Problem(id="closed")
 
     def on_mount(self) -> None:
         self.query_one("#query", Field).focus()
         self.query_one("#certificate", Problem).display = False
+        self._say_if_closed()
         self.set_interval(1, self._tick)
+
+    def _say_if_closed(self) -> None:
+        """Before any search: a session closed with its count records nothing more."""
+        session = self.vax.desk.session
+        line = self.query_one("#closed", Problem)
+        line.display = session is not None and session.closed
+        if session is not None and session.closed:
+            line.say(f"The {session.vaccine} session is closed: no dose or could-not-vaccinate "
+                     "can be recorded in it. F3 chooses another session.")
 
     def on_screen_resume(self) -> None:
         # Textual calls WorkScreen.on_screen_resume itself (handlers run up the MRO).
@@ -68,6 +79,7 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         query.value = ""
         query.focus()
         self._show_certificate()
+        self._say_if_closed()
 
     def _show_certificate(self, said: str = "") -> None:
         """The certificate line of the dose just recorded, while it can be sent again."""

@@ -19,6 +19,7 @@ from vaxterm.session_close import (
     closure_lines,
     count_lines,
     counted_batches,
+    expired_unused,
     preview,
     problems,
     read_vials,
@@ -81,7 +82,10 @@ session records no more doses.
             self._show_closed(summary.closure)
             return
         self._recorded = dict(summary.by_batch)
-        self._batches = counted_batches(session, self._recorded)
+        today = self.vax.today()
+        every = counted_batches(session, self._recorded)
+        # An expired batch nothing was recorded from takes 0 vials and gets no field.
+        self._batches = [b for b in every if not expired_unused(b, self._recorded, today)]
         rows = self.query_one("#batches", VerticalScroll)
         for index, batch in enumerate(self._batches):
             done = self._recorded.get(batch.vaccine_batch, 0)
@@ -91,6 +95,11 @@ session records no more doses.
                 Field(id=f"vials-{index}", max_length=3, restrict=DIGITS, compact=True,
                       advance=index < len(self._batches) - 1, empty=""),
                 classes="batch"))
+        for batch in every:
+            if batch not in self._batches:
+                await rows.mount(Label(
+                    f"{batch.vaccine_batch:<12} expired {batch.expiry_date}: not used, "
+                    "counted as 0 vials", markup=False, classes="expired"))
         total = sum(self._recorded.values())
         self.query_one("#batches-note", Static).update(
             f"Doses recorded in this session (the registry's count): {total}")

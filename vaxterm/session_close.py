@@ -7,6 +7,7 @@ registry's check follows, so the screen and the registry agree on every count.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, get_args
 
 import msgspec
@@ -29,6 +30,16 @@ def counted_batches(session: m.Session, recorded: Mapping[str, int]) -> list[m.B
     return list(session.batches) + [
         m.Batch(vaccine_batch=b, expiry_date="01-01-2000", doses_per_vial=1)
         for b in recorded if b not in listed]
+
+
+def expired_unused(batch: m.Batch, recorded: Mapping[str, int], today: date) -> bool:
+    """An expired batch no dose was recorded from: listed as expired, counted as 0 vials,
+    with no field to type into (the registry refuses doses from it anyway)."""
+    from api_client.dates import parse_ddmmyyyy
+
+    expiry = parse_ddmmyyyy(batch.expiry_date)
+    return (expiry is not None and expiry < today
+            and not recorded.get(batch.vaccine_batch, 0))
 
 
 def preview(session: m.Session, recorded: Mapping[str, int], typed: Mapping[str, int]

@@ -126,3 +126,17 @@ async def test_another_centre_cannot_close_the_session(world: MockWorld) -> None
     south = await world.login("demo.south")
     r = await close(world, south, session)
     assert (r.status_code, r.json()["errorCode"]) == (404, "SESSN0001")
+
+
+async def test_no_could_not_vaccinate_after_close(world: MockWorld) -> None:
+    desk = await desk_for(world, "9000000002")
+    session = desk.sessions["COVISHIELD"]
+    assert (await close(world, desk.auth, session)).status_code == 200
+    r = await world.client.post(
+        f"{BASE}/vaccinator/beneficiaries/99990000000002/not-vaccinated",
+        json={"session_id": session, "reason": "refused"},
+        headers={**desk.auth, "X-Consent-Token": desk.consent,
+                 "Idempotency-Key": "key-closed-1"})
+    assert (r.status_code, r.json()["errorCode"]) == (409, "SESSN0008")
+    assert world.registry.state.encounters == []
+    assert world.registry.state.audit[-1].detail == "session closed"

@@ -33,6 +33,9 @@ async def test_a_session_closed_with_wastage_then_a_dose_refused() -> None:
         screen = pilot.app.screen
         assert "SYN-CS-0425  10 a vial,   1 recorded" in str(
             screen.query_one(".batch Label", Static).render())
+        # The expired batch is said to be expired, counted as 0, with no field to type in.
+        assert len(screen.query(".batch")) == 1
+        assert "SYN-CS-0119  expired" in str(screen.query_one(".expired", Static).render())
         # 2 vials of 10 for 1 dose: 19 wasted, beyond the allowance of 9.
         await pilot.press("2")
         await settle(pilot)
@@ -66,6 +69,10 @@ async def test_a_session_closed_with_wastage_then_a_dose_refused() -> None:
         assert "19 of 20 doses wasted (95.0%)" in flow.text(pilot, "#closed")
         await pilot.press("escape")
         await settle(pilot)
+        # Search says so before any search.
+        assert flow.screen_name(pilot) == "SearchScreen"
+        assert ("The COVISHIELD session is closed: no dose or could-not-vaccinate can be "
+                "recorded in it. F3 chooses another session.") in flow.text(pilot, "#closed")
         # A dose after the close: the registry refuses, the form says why in words.
         await flow.consented(pilot, rig, "9000000001")
         await flow.id_checked(pilot, rig)
