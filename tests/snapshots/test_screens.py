@@ -233,6 +233,19 @@ async def aefi_serious(pilot: Pilot[Any], rig: Rig) -> None:
     await flow.type_into(pilot, "#onset", "5", submit=False)
 
 
+async def day_summary(pilot: Pilot[Any], rig: Rig) -> None:
+    """The end of the day after one dose, no session closed yet."""
+    await tally(pilot, rig)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
+async def search_after_dose(pilot: Pilot[Any], rig: Rig) -> None:
+    """Search right after a dose: the certificate line and F5 to send it again."""
+    await record_dose(pilot, rig)
+    await flow.recorded(pilot)
+
+
 async def help_panel(pilot: Pilot[Any], rig: Rig) -> None:
     await flow.signed_in(pilot, rig)
     await pilot.press("f1")
@@ -396,7 +409,7 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     training_panel_inbox, locked, record_dose_batches, reset_confirm, help_tally, walk_in,
     walk_in_duplicate, screening, screening_precaution, not_vaccinated_deferred,
     not_vaccinated_recorded, tally_not_vaccinated, session_close, session_closed,
-    record_dose_vial_past_limit, aefi_serious)}
+    record_dose_vial_past_limit, aefi_serious, day_summary, search_after_dose)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 
