@@ -444,14 +444,29 @@ class ApiClient:
                                 body=m.EnteredInErrorRequest(reason=reason),
                                 path_values={"vaccination_id": vaccination_id})
 
-    async def report_aefi(self, vaccination_id: str, reaction: m.Reaction, onset_minutes: int
-                          ) -> m.AefiResponse:
-        return await self._call("aefi", m.AefiResponse,
-                                body=m.AefiRequest(reaction=reaction, onset_minutes=onset_minutes),
+    async def report_aefi(self, vaccination_id: str, report: m.AefiRequest) -> m.AefiResponse:
+        return await self._call("aefi", m.AefiResponse, body=report,
+                                path_values={"vaccination_id": vaccination_id})
+
+    async def aefi_flags(self) -> m.FlaggedAefis:
+        """Training: the supervisor's list of severe and serious reactions at the centre."""
+        return await self._call("aefiFlags", m.FlaggedAefis)
+
+    async def resend_certificate(self, vaccination_id: str, reference: str, consent: Consent
+                                 ) -> m.CertificateSent:
+        """The dose's certificate to the beneficiary's mobile again, under their consent."""
+        return await self._call("resendCertificate", m.CertificateSent,
+                                headers=self._consent_headers(consent, reference),
                                 path_values={"vaccination_id": vaccination_id})
 
     async def session_summary(self, session_id: str) -> m.SessionSummary:
         return await self._call("summary", m.SessionSummary,
+                                path_values={"session_id": session_id})
+
+    async def close_session(self, session_id: str, closing: m.SessionCloseRequest
+                            ) -> m.SessionClosure:
+        """Close the session with its vial count; it records no more doses after."""
+        return await self._call("closeSession", m.SessionClosure, body=closing,
                                 path_values={"session_id": session_id})
 
     # --- the rest of the encounter: walk-ins, could not vaccinate ----------------------------
@@ -508,6 +523,11 @@ class ApiClient:
 
     async def sms_inbox(self) -> list[m.SmsMessage]:
         return (await self._call("smsInbox", m.SmsInbox)).messages
+
+    async def certificate_inbox(self) -> list[m.CertificateSms]:
+        """Training: the certificate links sent to beneficiaries after this vaccinator's
+        doses (the same inbox as the OTPs)."""
+        return (await self._call("smsInbox", m.SmsInbox)).certificates
 
     async def audit_log(self) -> list[m.AuditEntry]:
         return (await self._call("auditLog", m.AuditLog)).entries

@@ -84,8 +84,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.VaccinateResponse, status=201, request=m.VaccinateRequest, consent=True,
              idempotent=True,
              errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SESSN0002",
-                     "SESSN0003", "IDCHK0001", "IDEMPT0001", "IDEMPT0002", "SCREEN0001",
-                     "SCREEN0002", *_DOSE_REFUSALS)),
+                     "SESSN0003", "SESSN0004", "IDCHK0001", "IDEMPT0001", "IDEMPT0002",
+                     "SCREEN0001", "SCREEN0002", *_DOSE_REFUSALS)),
     Endpoint("enteredInError", "POST", "/vaccinator/vaccinations/{vaccination_id}/entered-in-error",
              "Mark a dose recorded in error (same day, same vaccinator); never deleted. "
              "Another vaccinator's dose and an unknown id get the same 404; 10 such misses "
@@ -93,14 +93,41 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              m.EnteredInErrorResponse, request=m.EnteredInErrorRequest,
              errors=("REQVAL0001", "VACCIN0001", "VACCIN0002", "VACCIN0003", "RATLMT0001")),
     Endpoint("aefi", "POST", "/vaccinator/vaccinations/{vaccination_id}/aefi",
-             "Report a minor reaction seen during the 30-minute observation. A dose not given "
-             "at this centre and an unknown id get the same 404; 10 such misses per 5 "
-             "minutes are answered 429", m.AefiResponse,
+             "Report a reaction after a dose given at this centre in the last 28 days: minor, "
+             "severe or serious, its onset (minutes 0-59, hours 1-23 or days 1-28 after the "
+             "dose, not after now: AEFI0001) and, for severe and serious ones, its outcome "
+             "(AEFI0002); a death or a hospitalisation is serious (AEFI0003). Severe and "
+             "serious reports are flagged for the supervisor. A dose not given at this centre "
+             "and an unknown id get the same 404; 10 such misses per 5 minutes are answered "
+             "429", m.AefiResponse,
              status=201, request=m.AefiRequest,
-             errors=("REQVAL0001", "VACCIN0001", "VACCIN0004", "RATLMT0001")),
+             errors=("REQVAL0001", "VACCIN0001", "VACCIN0004", "AEFI0001", "AEFI0002",
+                     "AEFI0003", "RATLMT0001")),
+    Endpoint("resendCertificate", "POST",
+             "/vaccinator/vaccinations/{vaccination_id}/certificate/resend",
+             "Send the dose's certificate link again to the beneficiary's registered mobile "
+             "(it was sent once when the dose was recorded); needs the beneficiary's live "
+             "consent. At most 3 times an hour per beneficiary (RATLMT0004, with "
+             "Retry-After). The answer names the mobile's last 4 digits, never the "
+             "certificate. Another vaccinator's dose and an unknown id get the same 404",
+             m.CertificateSent, consent=True,
+             errors=("CONSNT0001", "CONSNT0002", "VACCIN0001", "CERT0001", "RATLMT0001",
+                     "RATLMT0004")),
     Endpoint("summary", "GET", "/vaccinator/sessions/{session_id}/summary",
              "Session tally: counts by dose, vaccine and batch; this vaccinator's records",
              m.SessionSummary, errors=("SESSN0001",)),
+    Endpoint("closeSession", "POST", "/vaccinator/sessions/{session_id}/close",
+             "Close the session at the end of the day with the vials opened per batch (a "
+             "batch left out opened none). The registry counts the doses the vials held "
+             "(vials x the batch's doses per vial) against the doses recorded, and the "
+             "wastage. Refused: a second close (SESSN0005), a batch not stocked or named "
+             "twice (SESSN0002), vials that held fewer doses than were recorded from them "
+             "(SESSN0006), wastage beyond the open-vial allowance (the last vial's doses "
+             "less one, per batch) without a reason (SESSN0007). After it the session "
+             "records no more doses (vaccinate answers SESSN0004)",
+             m.SessionClosure, request=m.SessionCloseRequest,
+             errors=("REQVAL0001", "SESSN0001", "SESSN0002", "SESSN0005", "SESSN0006",
+                     "SESSN0007")),
     Endpoint("registrationOtp", "POST", "/vaccinator/beneficiaries/new/otp",
              "Walk-in registration, step 1: an OTP to the mobile, as a search sends one, "
              "except that a mobile with nobody registered is not refused; a mobile that "
@@ -127,10 +154,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Record an encounter that ended without a dose (FHIR Immunization status "
              "not-done, with statusReason from a fixed list); a deferral carries the date "
              "from which the person may come back. Counted in the session summary by reason. "
-             "The same Idempotency-Key gets the first answer again",
+             "The same Idempotency-Key gets the first answer again. A closed session "
+             "records none (SESSN0008)",
              m.NotVaccinatedResponse, status=201, request=m.NotVaccinatedRequest, consent=True,
              idempotent=True,
-             errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SCREEN0002",
+             errors=("REQVAL0001", "CONSNT0001", "CONSNT0002", "SESSN0001", "SESSN0008",
+                     "SCREEN0002",
                      "NOTVAC0001", "IDEMPT0001", "IDEMPT0002")),
     Endpoint("meta", "GET", "/meta", "Server time, version and environment", m.ServerMeta,
              auth=False),
@@ -141,10 +170,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Training: the demo mobiles and the situation each one shows", m.DemoMobiles,
              auth=False, training=True, errors=("TRAIN0001",)),
     Endpoint("smsInbox", "GET", "/training/sms-inbox",
-             "Training: OTPs sent to beneficiaries on this vaccinator's searches", m.SmsInbox,
+             "Training: OTPs sent to beneficiaries on this vaccinator's searches, and the "
+             "certificate links sent after this vaccinator's doses", m.SmsInbox,
              training=True, errors=("TRAIN0001",)),
     Endpoint("auditLog", "GET", "/training/audit",
              "Training: the audit log of this vaccinator's accesses", m.AuditLog,
+             training=True, errors=("TRAIN0001",)),
+    Endpoint("aefiFlags", "GET", "/training/flagged-reactions",
+             "Training: the supervisor's list of severe and serious reactions reported at "
+             "this vaccinator's centre, masked", m.FlaggedAefis,
              training=True, errors=("TRAIN0001",)),
     Endpoint("getFaults", "GET", "/training/faults", "Training: the injected faults", m.Faults,
              auth=False, training=True, errors=("TRAIN0001",)),

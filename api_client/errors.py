@@ -153,7 +153,8 @@ class ConsentScope(ApiError):
 
 class RateLimited(ApiError):
     title = "Too many searches"
-    codes = ("RATLMT0001", "RATLMT0002", "RATLMT0003")  # searches; OTPs per mobile, per user
+    # searches; OTPs per mobile, per user
+    codes: ClassVar[tuple[str, ...]] = ("RATLMT0001", "RATLMT0002", "RATLMT0003")
 
     def __init__(self, retry_after: int, **kw: str) -> None:
         self.retry_after = retry_after
@@ -164,6 +165,19 @@ class RateLimited(ApiError):
     def from_answer(cls, answer: ErrorAnswer) -> ApiError:
         return cls(int(answer.retry_after or 60), code=answer.code,
                    request_id=answer.request_id)
+
+
+class ResendLimited(RateLimited):
+    """The certificate was sent again as often as the registry allows this hour."""
+
+    title = "Sent often enough"
+    codes: ClassVar[tuple[str, ...]] = ("RATLMT0004",)
+
+    def __init__(self, retry_after: int, **kw: str) -> None:
+        ApiError.__init__(self, "The certificate was sent again 3 times this hour. Ask the "
+                          f"beneficiary to check their SMS; it can be sent again in "
+                          f"{max(retry_after // 60, 1)} min.", **kw)
+        self.retry_after = retry_after
 
 
 # --- recording --------------------------------------------------------------------------------
@@ -201,6 +215,23 @@ class BatchExpired(ApiError):
     title = "Batch expired"
     default_message = "This batch has expired. Choose another batch."
     codes = (Reason.BATCH_EXPIRED.value,)
+
+
+class SessionClosed(ApiError):
+    title = "Session closed"
+    default_message = ("This session is closed: no more doses can be recorded in it. Choose "
+                       "another session (F3 on Search) or ask your supervisor.")
+    codes = ("SESSN0004",)
+
+
+class SessionClosedNoRecord(ApiError):
+    """Could not vaccinate, in a session already closed."""
+
+    title = "Session closed"
+    default_message = ("This session is closed: nothing more can be recorded in it, not even "
+                       "could not vaccinate. Choose another session (F3 on Search) or ask your "
+                       "supervisor.")
+    codes = ("SESSN0008",)
 
 
 class Refused(ApiError):

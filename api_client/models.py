@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from api_client.aefi import OnsetUnit, Outcome, Seriousness
 from api_client.dates import DATE_PATTERN, OPTIONAL_DATE_PATTERN
 
 # Identifier shapes, each written once: the models, the mock's path checks and the OpenAPI
@@ -36,6 +37,7 @@ Mobile = Annotated[str, Meta(pattern=r"^[6-9]\d{9}$", description="10 digits, no
 ReferenceId = Annotated[str, Meta(pattern=REFERENCE_ID_PATTERN)]
 MaskedDigits = Annotated[str, Meta(pattern=r"^[*X]*\d{0,4}$", description="masked, last 4 shown")]
 Seconds = Annotated[int, Meta(ge=0)]
+Count = Annotated[int, Meta(ge=0)]
 # The products of `rules.VACCINES`, spelled out because msgspec and the OpenAPI document need
 # a literal type; tests/unit/test_rules.py fails if the two lists differ.
 Vaccine = Literal[
@@ -45,9 +47,16 @@ Gender = Literal["Male", "Female", "Others"]
 Environment = Literal["production", "training"]
 DoseNumber = Annotated[int, Meta(ge=1, le=4)]
 BatchCode = Annotated[str, Meta(pattern=r"^[A-Z0-9][A-Z0-9-]{2,19}$")]
+DosesPerVial = Annotated[int, Meta(ge=1, le=50)]
+VialCount = Annotated[int, Meta(ge=0, le=1000)]
+# Why doses were wasted beyond the open-vial allowance (a fixed list: no free text).
+WastageReason = Literal[
+    "vial broken or damaged", "cold chain failure", "open-vial time limit passed",
+    "contamination suspected", "dose drawn but not given",
+]
 Reaction = Literal[
     "pain at injection site", "fever", "headache", "fatigue", "nausea", "rash", "fainting",
-    "other minor",
+    "other minor", "high fever", "severe allergic reaction", "seizure", "other",
 ]
 ErrorReason = Literal[
     "wrong beneficiary", "wrong vaccine", "wrong batch", "wrong dose number", "duplicate entry",
@@ -154,6 +163,9 @@ class LogoutResponse(Model, kw_only=True):
 class Batch(Model, kw_only=True):
     vaccine_batch: BatchCode
     expiry_date: Date
+    # One product shipped in several vial sizes (Covaxin 20-dose, later 10-dose), so the
+    # size belongs to the batch; the session's wastage is counted from it.
+    doses_per_vial: DosesPerVial
 
 
 class Session(Model, kw_only=True):
@@ -168,6 +180,8 @@ class Session(Model, kw_only=True):
     capacity: Seconds
     doses_given: Seconds
     batches: list[Batch]
+    # Closed with its vial count: the registry records no more doses in it.
+    closed: bool = False
 
 
 class SessionsResponse(Model, kw_only=True):
@@ -257,9 +271,18 @@ class VaccinateRequest(Request, kw_only=True, omit_defaults=True):
 
 
 class VaccinateResponse(Model, kw_only=True):
+    """The certificate goes to the beneficiary's registered mobile, never to this screen:
+    the answer names that mobile's last 4 digits, not the certificate."""
+
     vaccination_id: str
-    certificate_id: str
     beneficiary: Beneficiary
+    certificate_sent_to: MaskedDigits = ""
+
+
+class CertificateSent(Model, kw_only=True):
+    vaccination_id: str
+    sent_to: MaskedDigits
+    sends_left: Count  # within the hour, for this beneficiary
 
 
 class EnteredInErrorRequest(Request, kw_only=True):
@@ -271,16 +294,25 @@ class EnteredInErrorResponse(Model, kw_only=True):
     status: Literal["entered-in-error"]
 
 
-class AefiRequest(Request, kw_only=True):
-    """A minor reaction seen in the 30-minute observation. No free text: it could hold PII."""
+class AefiRequest(Request, kw_only=True, omit_defaults=True):
+    """A reaction after a dose, by seriousness (see `aefi.py` for the definitions), with its
+    onset and outcome. No free text: it could hold PII."""
 
     reaction: Reaction
-    onset_minutes: Annotated[int, Meta(ge=0, le=30)]
+    seriousness: Seriousness
+    # A number of minutes (0-59), hours (1-23) or days (1-28) after the dose.
+    onset: Annotated[int, Meta(ge=0, le=59)]
+    onset_unit: OnsetUnit
+    # Required for severe and serious events ("unknown" when it is not known yet).
+    outcome: Outcome | Literal[""] = ""
 
 
 class AefiResponse(Model, kw_only=True):
     aefi_id: str
     vaccination_id: str
+    seriousness: Seriousness = "minor"
+    # Severe and serious reports are flagged for the supervisor in the registry.
+    flagged: bool = False
 
 
 class SummaryRecord(Model, kw_only=True):
@@ -293,6 +325,43 @@ class SummaryRecord(Model, kw_only=True):
     status: Literal["completed", "entered-in-error"]
 
 
+# --- closing a session --------------------------------------------------------------------
+
+
+class VialsOpened(Request, kw_only=True):
+    vaccine_batch: BatchCode
+    vials_opened: VialCount
+
+
+class SessionCloseRequest(Request, kw_only=True, omit_defaults=True):
+    """Vials opened per batch (a batch left out opened none) and, when more was wasted than
+    the open-vial allowance, why."""
+
+    vials: Annotated[list[VialsOpened], Meta(max_length=20)]
+    wastage_reasons: Annotated[list[WastageReason], Meta(max_length=5)] = []
+
+
+class BatchUse(Model, kw_only=True):
+    vaccine_batch: str
+    vials_opened: Count
+    doses_per_vial: Count
+    doses_in_vials: Count
+    doses_recorded: Count
+    wasted: Count
+
+
+class SessionClosure(Model, kw_only=True):
+    session_id: str
+    closed_at: str
+    batches: list[BatchUse]
+    doses_recorded: Count
+    doses_in_vials: Count
+    wasted: Count
+    wastage_percent: Annotated[float, Meta(ge=0, le=100)]
+    beyond_allowance: bool
+    wastage_reasons: list[WastageReason] = []
+
+
 class SessionSummary(Model, kw_only=True):
     session_id: str
     total: Seconds
@@ -302,6 +371,10 @@ class SessionSummary(Model, kw_only=True):
     my_records: list[SummaryRecord]
     # Encounters that ended without a dose, counted by reason.
     not_vaccinated: dict[str, int] = {}
+    # The session's closing count, once it is closed.
+    closure: SessionClosure | None = None
+    # Reactions reported for the session's doses, by seriousness (minor, severe, serious).
+    aefi: dict[str, int] = {}
 
 
 class ServerMeta(Model, kw_only=True):
@@ -324,8 +397,18 @@ class SmsMessage(Model, kw_only=True):
     sent_at: str
 
 
+class CertificateSms(Model, kw_only=True):
+    """A certificate link sent to a beneficiary's mobile, after a dose or again."""
+
+    masked_mobile: MaskedDigits
+    link: Annotated[str, Meta(max_length=200)]
+    sent_at: str
+    again: bool = False
+
+
 class SmsInbox(Model, kw_only=True):
     messages: list[SmsMessage]
+    certificates: list[CertificateSms] = []
 
 
 class DemoAccount(Model, kw_only=True):
@@ -363,6 +446,26 @@ class AuditEntry(Model, kw_only=True):
 
 class AuditLog(Model, kw_only=True):
     entries: list[AuditEntry]
+
+
+class FlaggedAefi(Model, kw_only=True):
+    """A severe or serious reaction, as the supervisor's list shows it: nobody's name."""
+
+    aefi_id: str
+    reported_at: str
+    vaccinator: str
+    session_id: str
+    beneficiary_reference_id: MaskedDigits
+    vaccine: Vaccine
+    reaction: Reaction
+    seriousness: Seriousness
+    onset: Count
+    onset_unit: OnsetUnit
+    outcome: Outcome
+
+
+class FlaggedAefis(Model, kw_only=True):
+    reports: list[FlaggedAefi]
 
 
 class ResetResponse(Model, kw_only=True):

@@ -17,10 +17,13 @@ class ConfirmModal(Dialog[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
 
     def __init__(self, title: str, body: str, *, confirm: str = "Confirm",
-                 cancel: str = "Back", lines: list[tuple[str, str]] | None = None) -> None:
+                 cancel: str = "Back", lines: list[tuple[str, str]] | None = None,
+                 default_no: bool = False) -> None:
         super().__init__()
         self._title, self._body, self._confirm, self._cancel = title, body, confirm, cancel
         self._lines = lines or []
+        # For what cannot be undone (closing a session): Enter at once answers No.
+        self._default_no = default_no
 
     def compose_dialog(self) -> ComposeResult:
         with Vertical():
@@ -34,7 +37,7 @@ class ConfirmModal(Dialog[bool]):
                 yield Button(self._confirm, id="confirm", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
+        self.query_one("#cancel" if self._default_no else "#confirm", Button).focus()
 
     @on(Button.Pressed, "#confirm")
     def confirmed(self) -> None:

@@ -54,5 +54,7 @@ digits printed on the card**, then **Enter**. A different card cannot be used.
         if not checked.ok:
             self.problem().say(checked.message)
             return
-        desk.draft = open_draft(desk.person, desk.session, self.vax.today())
+        used = desk.batches_of(desk.session.session_id)
+        desk.draft = open_draft(desk.person, desk.session, self.vax.today(),
+                                finished=used.finished, chosen=used.chosen)
         self.app.switch_screen(ScreeningScreen())

@@ -22,6 +22,7 @@ from vaxterm.recording import DoseRecording, RecordingState
 
 if TYPE_CHECKING:
     from api_client.client import Consent
+    from vaxterm.batches import SessionBatches
 
 
 class BatchSelect(Select[str]):
@@ -30,12 +31,14 @@ class BatchSelect(Select[str]):
 
     def __init__(self, draft: DoseDraft, *, id: str) -> None:
         options = ([(batch_label(b, True), b.vaccine_batch) for b in draft.batches]
+                   + [(batch_label(b, True, finished=True), b.vaccine_batch)
+                      for b in draft.finished]
                    + [(batch_label(b, False), b.vaccine_batch) for b in draft.expired])
         # With nothing in date the field stays blank: the form says not to vaccinate.
         blank = not draft.batches
         super().__init__(options, value=draft.batch or Select.NULL, allow_blank=blank, id=id)
         first = len(draft.batches) + (1 if blank else 0)  # the blank option comes first
-        self._disabled = range(first, first + len(draft.expired))
+        self._disabled = range(first, first + len(draft.finished) + len(draft.expired))
 
     def on_mount(self) -> None:
         # After Select's own mount handler (Textual runs it after this one) fills the list.
@@ -51,13 +54,21 @@ class RecordDoseScreen(WorkScreen):
     CSS_PATH = "record_dose.tcss"
     HELP = """
 ## Record the dose
-The vaccine and batch come from your session; only batches that have not expired can be
-chosen (an expired one is listed, greyed, with its date). Check the dose number, then
+The vaccine and batch come from your session: the batch of your last dose stays chosen
+(change it in the list). Only batches that have not expired can be chosen (an expired one is
+listed, greyed, with its date). **F5** marks the chosen batch finished for this session;
+**F7** says you opened a new vial now (the form warns when the open vial passes its
+open-vial limit, counted from the first dose drawn from it). Check the dose number, then
 **Enter** to review and **Enter** again to record.
 If the network fails, **Retry** is safe: the dose is never recorded twice.
 """
     BINDINGS = [Binding("f10", "review", "Review & record", id="dose.review"),
-                Binding("f6", "not_vaccinated", "No dose", id="dose.not_vaccinated")]
+                Binding("f6", "not_vaccinated", "No dose", id="dose.not_vaccinated"),
+                # Out of the footer (it must fit 80 columns with F4 shown): F1 lists them,
+                # and the vial line names F7 when it is needed.
+                Binding("f5", "batch_finished", "Finished", show=False,
+                        id="dose.batch_finished"),
+                Binding("f7", "new_vial", "New vial", show=False, id="dose.new_vial")]
 
     def compose_body(self) -> ComposeResult:
         draft = self.draft
@@ -67,6 +78,7 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
                          + (" (precaution)" if draft.precaution else ""), id="what")
             yield Label("Batch (vial)")
             yield BatchSelect(draft, id="batch")
+            yield Static(id="vial", markup=False)
             yield Static(self._next_dose_note(), id="next-dose")
             for warning in draft.warnings:
                 yield Static(f"⚠ {warning}", classes="warning", markup=False)
@@ -83,8 +95,26 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
         person = self.vax.desk.person
         return next_dose_note(person, self.draft, self.vax.today()) if person else ""
 
+    def _used(self) -> SessionBatches:
+        return self.vax.desk.batches_of(self.draft.session.session_id)
+
+    def _show_vial(self) -> None:
+        draft = self.draft
+        note = self.query_one("#vial", Static)
+        if not draft.batch:
+            note.update("")
+            return
+        said, warn = self._used().vial_note(draft.vaccine, draft.batch, draft.doses_per_vial,
+                                            self.vax.clock())
+        note.update(("⚠ " if warn else "") + said)
+        note.set_class(warn, "warning")
+
     def on_mount(self) -> None:
         self.refresh_context()
+        self._show_vial()
+        if self.draft.session.closed:
+            self.problem().say("This session is closed: no more doses can be recorded in it. "
+                               "Choose another session (F3 on Search).")
         if not self.draft.batches:
             self.problem().say(
                 "This session has no batch that is still in date. Do not vaccinate; "
@@ -114,6 +144,37 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
         usable = {b.vaccine_batch for b in self.draft.batches}
         if isinstance(event.value, str) and event.value in usable:
             self.draft.batch = event.value
+            self._used().choose(event.value)  # the next person's form starts on it
+            self._show_vial()
+
+    async def action_batch_finished(self) -> None:
+        """The chosen batch is used up: no more doses from it in this session."""
+        draft = self.draft
+        if draft.idempotency_key in self.vax.desk.in_flight or not draft.batch:
+            return
+        done = draft.batch
+        self._used().finish(done)
+        draft.finish_batch()
+        await self.query_one("#batch", BatchSelect).remove()
+        await self.query_one("#dose-box", Vertical).mount(BatchSelect(draft, id="batch"),
+                                                          before=self.query_one("#vial"))
+        self._show_vial()
+        if draft.batch:
+            self._used().choose(draft.batch)
+            self.problem().say(f"{done} marked finished for this session; now {draft.batch}.",
+                               note=True)
+        else:
+            self.query_one("#record", Button).disabled = True
+            self.problem().say(f"{done} marked finished. No batch is left in this session: "
+                               "do not vaccinate; tell your supervisor.")
+
+    def action_new_vial(self) -> None:
+        """A new vial of the chosen batch is opened now (the last one broke or passed its
+        limit): its open-vial time counts from now."""
+        draft = self.draft
+        if draft.batch:
+            self._used().new_vial(draft.batch, self.vax.clock())
+            self._show_vial()
 
     @on(Button.Pressed, "#record")
     def action_review(self) -> None:
@@ -198,8 +259,16 @@ If the network fails, **Retry** is safe: the dose is never recorded twice.
 
     def _recorded(self, done: m.VaccinateResponse) -> None:
         draft = self.draft
+        self._used().dose_recorded(draft.batch, draft.doses_per_vial, self.vax.clock())
         logging.getLogger("vaxterm").info("dose %d of %s recorded", draft.dose,
                                           draft.session.vaccine)
-        self.app.notify(f"Dose {draft.dose} recorded. Certificate {done.certificate_id}.",
+        from vaxterm.certificate import after_dose, sent_line
+
+        desk = self.vax.desk
+        # "Send again" on Search needs the dose and the consent, never the certificate.
+        desk.certificate = (after_dose(done, draft.reference_id, desk.consent)
+                            if desk.consent is not None else None)
+        # Search's line under the field offers F5 to send it again.
+        self.app.notify(f"Dose {draft.dose} recorded. {sent_line(done.certificate_sent_to)}",
                         title="Recorded", markup=False)
         self.vax.back_to_search()

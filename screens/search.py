@@ -40,6 +40,8 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         Binding("ctrl+l", "sign_out", "Sign out", id="search.sign_out"),
         # Offered in words when a mobile has nobody registered.
         Binding("f7", "walk_in", "Walk-in", show=False, id="search.walk_in"),
+        # Right after a dose, while the beneficiary's consent lasts (hidden otherwise).
+        Binding("f5", "resend_certificate", "Resend", id="search.resend"),
     ]
 
     def __init__(self) -> None:
@@ -52,10 +54,23 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
             yield Field(id="query", placeholder="e.g. 98xxxxxxxx or 14-digit reference ID",
                         max_length=20)
             yield Problem(id="reads")
+            yield Problem(id="certificate")
+            yield Problem(id="closed")
 
     def on_mount(self) -> None:
         self.query_one("#query", Field).focus()
+        self.query_one("#certificate", Problem).display = False
+        self._say_if_closed()
         self.set_interval(1, self._tick)
+
+    def _say_if_closed(self) -> None:
+        """Before any search: a session closed with its count records nothing more."""
+        session = self.vax.desk.session
+        line = self.query_one("#closed", Problem)
+        line.display = session is not None and session.closed
+        if session is not None and session.closed:
+            line.say(f"The {session.vaccine} session is closed: no dose or could-not-vaccinate "
+                     "can be recorded in it. F3 chooses another session.")
 
     def on_screen_resume(self) -> None:
         # Textual calls WorkScreen.on_screen_resume itself (handlers run up the MRO).
@@ -63,6 +78,22 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         query = self.query_one("#query", Field)
         query.value = ""
         query.focus()
+        self._show_certificate()
+        self._say_if_closed()
+
+    def _show_certificate(self, said: str = "") -> None:
+        """The certificate line of the dose just recorded, while it can be sent again."""
+        from vaxterm.certificate import can_resend, sent_line
+
+        sent = self.vax.desk.certificate
+        line = self.query_one("#certificate", Problem)
+        if sent is not None and not can_resend(self.vax.api, sent):
+            self.vax.desk.certificate = sent = None  # the consent ended: nothing to offer
+        line.display = sent is not None
+        if sent is not None:
+            line.say(said or f"{sent_line(sent.mobile_ending)} F5 sends it again while the "
+                     "beneficiary's consent lasts.", note=True)
+        self.refresh_bindings()
 
     @on(Field.Changed, "#query")
     def reads_as(self, event: Field.Changed) -> None:
@@ -96,6 +127,8 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         from screens.beneficiary_otp import BeneficiaryOtpScreen
 
         reads = self.query_one("#reads", Problem)
+        self.vax.desk.certificate = None  # the next person: "send again" was for the last
+        self._show_certificate()
         # A walk-in's registration asks its own code: the form follows that code's answer.
         if not lookup.walk_in and self.reuse_consent(lookup):
             return
@@ -135,6 +168,8 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
         return True
 
     def _tick(self) -> None:
+        if self.vax.desk.certificate is not None or self.query_one("#certificate").display:
+            self._show_certificate(str(self.query_one("#certificate", Problem).render()))
         if self._wait_until is None:
             return
         left = int((self._wait_until - self.vax.clock()).total_seconds())
@@ -166,7 +201,28 @@ confirmed · **Ctrl+G** support (your reference, the last errors, the log)
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return bool(self.query_one("#query", Field).value)
+        if action == "resend_certificate":
+            from vaxterm.certificate import can_resend
+
+            return can_resend(self.vax.api, self.vax.desk.certificate)
         return True
+
+    def action_resend_certificate(self) -> None:
+        self.send_certificate_again()
+
+    @work(exclusive=True, group="certificate", exit_on_error=False)
+    async def send_certificate_again(self) -> None:
+        from vaxterm.certificate import resend
+
+        line = self.query_one("#certificate", Problem)
+        line.say("Sending the certificate again…", note=True)
+        try:
+            said = await self.vax.call_api(
+                lambda: resend(self.vax.api, self.vax.desk.certificate))
+        except e.ApiError as error:
+            said = f"Not sent again: {self.vax.describe(error)}"
+        self._show_certificate(said)
+        self.vax.notify(said, title="Certificate", timeout=6)
 
     def action_back(self) -> None:
         """Search is the base of the work: Escape clears the field."""

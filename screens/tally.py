@@ -22,12 +22,18 @@ class TallyScreen(WorkScreen):
 ## Session tally
 Counts for this session and your records today, newest first. Pick a record with the
 arrows, then **F6** to mark it entered in error (same day, with a reason) or **F7** to report
-a minor reaction seen during the 30-minute observation.
+a reaction (minor, severe or serious, with its onset and outcome). **F10** closes the
+session at the end of the day (vials opened, wastage); after it the session records no more
+doses. **F2** shows the whole day at the centre, without names.
 """
     # Short words: the footer must fit in 80 columns (F1 says them in full).
     BINDINGS = [
         Binding("f6", "entered_in_error", "In error", id="tally.error"),
         Binding("f7", "aefi", "Reaction", id="tally.aefi"),
+        Binding("f10", "close_session", "Close", id="tally.close"),
+        # F2 again (F2 on Search opens the tally): the whole day, without names. Out of the
+        # footer, which must fit 80 columns with F4 shown; F1 lists it.
+        Binding("f2", "day_summary", "Day", show=False, id="tally.day"),
         # Offered in words when a read fails, like the person screen's.
         Binding("f5", "reload", "Refresh", show=False, id="tally.reload"),
     ]
@@ -38,6 +44,7 @@ a minor reaction seen during the 30-minute observation.
         self._loaded = False
 
     def compose_body(self) -> ComposeResult:
+        yield Static(id="closed", markup=False)
         with Horizontal(id="counts"):
             yield Static(id="by-dose")
             yield Static(id="by-vaccine")
@@ -73,6 +80,13 @@ a minor reaction seen during the 30-minute observation.
             self.problem().say(self.vax.describe(error) + " F5 tries again.")
             return
         self.problem().say("")  # an earlier failure is no longer true
+        closed = self.query_one("#closed", Static)
+        closed.display = summary.closure is not None
+        if summary.closure is not None:
+            from vaxterm.session_close import closure_line, mark_closed
+
+            mark_closed(self.vax.desk, summary.closure.session_id)
+            closed.update(closure_line(summary.closure))
 
         def block(title: str, counts: dict[str, int]) -> str:
             rows = [f"{k:<14}{v:>4}" for k, v in sorted(counts.items())] or ["none yet"]
@@ -136,6 +150,20 @@ a minor reaction seen during the 30-minute observation.
     def _corrected(self, done: bool | None) -> None:
         if done:
             self.load()
+
+    def action_close_session(self) -> None:
+        from screens.session_close import SessionCloseScreen
+
+        if self.vax.desk.session is not None:
+            self.app.push_screen(SessionCloseScreen(), self._after_close)
+
+    def _after_close(self, _: None) -> None:
+        self.load()
+
+    def action_day_summary(self) -> None:
+        from screens.day_summary import DaySummaryScreen
+
+        self.app.push_screen(DaySummaryScreen())
 
     def action_aefi(self) -> None:
         from screens.aefi import AefiModal

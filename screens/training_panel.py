@@ -96,7 +96,7 @@ class TrainingPanel(Dialog[str | None]):
                     yield DataTable(id="audit", show_cursor=False)
 
     def on_mount(self) -> None:
-        self.query_one("#sms", DataTable).add_columns("Sent", "To", "OTP")
+        self.query_one("#sms", DataTable).add_columns("Sent", "To", "OTP or certificate")
         self.query_one("#accounts", DataTable).add_columns("Username", "Password", "Code now",
                                                            "Centre")
         self.query_one("#mobiles", DataTable).add_columns("Mobile", "Situation")
@@ -150,8 +150,12 @@ class TrainingPanel(Dialog[str | None]):
             if not api.logged_in:
                 return  # the inbox and the audit log are per trainee: sign in first
             sms = self.query_one("#sms", DataTable)
-            for message in reversed(await api.sms_inbox()):
-                sms.add_row(message.sent_at[11:19], message.masked_mobile, message.otp)
+            # The beneficiaries' phones: OTPs, and the certificate links sent after doses.
+            rows = [(x.sent_at, x.masked_mobile, x.otp) for x in await api.sms_inbox()]
+            rows += [(x.sent_at, x.masked_mobile, x.link)
+                     for x in await api.certificate_inbox()]
+            for sent_at, to, text in sorted(rows, key=lambda row: row[0], reverse=True):
+                sms.add_row(sent_at[11:19], to, text)
             audit = self.query_one("#audit", DataTable)
             for entry in reversed(await api.audit_log()):
                 audit.add_row(entry.time[11:19], entry.action, entry.beneficiary_reference_id,

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from vaxterm.batches import SessionBatches
 from vaxterm.outbox import Outbox
 
 if TYPE_CHECKING:  # the wire models load with the client, after the first paint
     from api_client import models as m
     from api_client.client import Consent
+    from vaxterm.certificate import SentCertificate
     from vaxterm.dose_form import DoseDraft
 
 
@@ -47,6 +49,14 @@ class Desk:
     kept: KeptConsent | None = None
     # The registry's zone, from /meta: "today" is its date. None until it answers (IST).
     zone: tzinfo | None = None
+    # Each session's batches in use: the one chosen last, those finished, the open vials.
+    batches: dict[str, SessionBatches] = field(default_factory=dict)
+    # The certificate of the dose just recorded, for "send again" while the consent lasts:
+    # ids and the consent token only (see vaxterm/certificate.py).
+    certificate: SentCertificate | None = None
+
+    def batches_of(self, session_id: str) -> SessionBatches:
+        return self.batches.setdefault(session_id, SessionBatches())
 
     def names(self) -> list[str]:
         """The people held right now: what redaction masks in logs and messages."""
@@ -91,3 +101,5 @@ class Desk:
         self.session = None
         self.recorded.clear()
         self.outbox.clear()
+        self.batches.clear()
+        self.certificate = None

@@ -7,6 +7,7 @@ same key, so the registry records the dose once whatever the network does.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,8 +40,10 @@ def expired_batches(session: m.Session, today: date) -> list[m.Batch]:
             if (expiry := parse_ddmmyyyy(b.expiry_date)) is None or expiry < today]
 
 
-def batch_label(batch: m.Batch, usable: bool) -> str:
+def batch_label(batch: m.Batch, usable: bool, *, finished: bool = False) -> str:
     """A batch in the form's list: its expiry, or why it cannot be chosen."""
+    if finished:
+        return f"{batch.vaccine_batch}  · finished in this session"
     if usable:
         return f"{batch.vaccine_batch}  · vial expires {batch.expiry_date}"
     if parse_ddmmyyyy(batch.expiry_date) is None:
@@ -60,12 +63,24 @@ class DoseDraft:
     precaution: bool = False
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
     expired: list[m.Batch] = field(default_factory=list)  # listed, never chosen
+    finished: list[m.Batch] = field(default_factory=list)  # marked finished: listed, not chosen
     # The screening's answer codes ("NONE" for none of these), set before the form shows.
     screening: tuple[m.ScreeningCode, ...] = ()
 
     @property
     def vaccine(self) -> str:
         return self.session.vaccine
+
+    @property
+    def doses_per_vial(self) -> int:
+        return next((b.doses_per_vial for b in self.batches if b.vaccine_batch == self.batch), 1)
+
+    def finish_batch(self) -> None:
+        """The chosen batch is used up: listed as finished, and the next one chosen."""
+        done = [b for b in self.batches if b.vaccine_batch == self.batch]
+        self.batches = [b for b in self.batches if b.vaccine_batch != self.batch]
+        self.finished += done
+        self.batch = self.batches[0].vaccine_batch if self.batches else ""
 
     def request(self) -> m.VaccinateRequest:
         return m.VaccinateRequest(session_id=self.session.session_id,
@@ -101,12 +116,19 @@ def warnings_for(person: m.Beneficiary, session: m.Session, dose: int, today: da
     return found
 
 
-def open_draft(person: m.Beneficiary, session: m.Session, today: date) -> DoseDraft:
+def open_draft(person: m.Beneficiary, session: m.Session, today: date,
+               finished: Collection[str] = (), chosen: str = "") -> DoseDraft:
+    """The form for the person's due dose: the batch chosen for the session's last dose
+    (`chosen`), else the first to expire; batches marked `finished` listed but not chosen."""
     due = next_due(history(person), int(person.birth_year), today)
     dose = due.dose or (max((d.dose for d in person.doses), default=0) + 1)
-    batches = usable_batches(session, today)
+    in_date = usable_batches(session, today)
+    batches = [b for b in in_date if b.vaccine_batch not in finished]
+    codes = [b.vaccine_batch for b in batches]
     return DoseDraft(
         reference_id=person.beneficiary_reference_id, name=person.name, session=session,
-        dose=dose, batches=batches, batch=batches[0].vaccine_batch if batches else "",
+        dose=dose, batches=batches,
+        batch=chosen if chosen in codes else (codes[0] if codes else ""),
         warnings=warnings_for(person, session, dose, today), precaution=due.is_precaution,
-        expired=expired_batches(session, today))
+        expired=expired_batches(session, today),
+        finished=[b for b in in_date if b.vaccine_batch in finished])

@@ -32,6 +32,8 @@ SCREENS: dict[str, ScreenHelp] = {
         "Type the beneficiary's mobile number or reference ID, then Enter.",
         "An OTP goes to their registered mobile; nothing about them is shown until they "
         "tell you the code. There is no search by Aadhaar or other ID number.",
+        "After a dose the certificate goes to the beneficiary's mobile; F5 sends it again "
+        "while their consent lasts (3 times an hour at most).",
     )),
     "BeneficiaryOtpScreen": ScreenHelp("The beneficiary's OTP", (
         "Ask the beneficiary to read out the OTP sent to the mobile shown; type it, then "
@@ -49,19 +51,38 @@ SCREENS: dict[str, ScreenHelp] = {
         "be used.",
     )),
     "RecordDoseScreen": ScreenHelp("Record the dose", (
-        "The vaccine and batch come from your session; only batches in date are offered.",
+        "The vaccine comes from your session; the batch of your last dose stays chosen, "
+        "and only batches in date are offered.",
         "Check the dose number, then Enter (or F10) to review and Enter again to record.",
         "If the network fails, Retry is safe: the dose is never recorded twice.",
     )),
     "TallyScreen": ScreenHelp("Session tally", (
         "Counts for this session, and your records today, newest first (already chosen).",
         "Pick a record with the arrow keys, then F6 to mark it entered in error (same day, "
-        "with a reason) or F7 to report a minor reaction seen in the 30-minute observation.",
+        "with a reason) or F7 to report a reaction (minor, severe or serious).",
         "\"N recorded\" counts your doses that stand: one marked entered in error no longer "
         "counts.",
     )),
-    "AefiModal": ScreenHelp("Report a minor reaction", (
-        "Choose the reaction, type the minutes after the dose (0 to 30), then Enter.",
+    "SessionCloseScreen": ScreenHelp("Close the session", (
+        "Type the vials opened of each batch (empty is none): the screen counts the doses "
+        "they held against the doses recorded, and the wastage.",
+        "More wasted than the last vial's leftover needs a reason: Space ticks one.",
+        "F10 reviews; the confirmation starts on No. After it, no dose can be recorded in "
+        "the session.",
+    )),
+    "DaySummaryScreen": ScreenHelp("End of the day", (
+        "Today's sessions at your centre added up, without names: doses by vaccine, dose "
+        "number and batch; could not vaccinate by reason; reactions by seriousness; the "
+        "wastage each closed session counted.",
+        "The headline says how many of the doses you recorded. F5 reads it again.",
+    )),
+    "AefiModal": ScreenHelp("Report a reaction (AEFI)", (
+        "Choose the reaction and how serious it is: the meaning of minor, severe and serious "
+        "shows under the choice.",
+        "Onset: a number, then minutes (0-59), hours (1-23) or days (1-28) after the dose. "
+        "Severe and serious need the outcome (unknown if not known yet).",
+        "Severe and serious: tell the medical officer now and notify the district within 24 "
+        "hours; the registry flags the report for your supervisor. Enter in the onset reports.",
     )),
     "EnteredInErrorModal": ScreenHelp("Entered in error", (
         "Choose the reason and press the button to mark the record; nothing is deleted.",
@@ -82,6 +103,13 @@ KEYS: dict[str, str] = {
     "tally.error": "Mark the chosen record entered in error",
     "tally.aefi": "Report a reaction (AEFI) for the chosen record",
     "tally.reload": "Read the tally again",
+    "tally.close": "Close the session: vials opened, wastage",
+    "close.review": "Review and close the session",
+    "tally.day": "End of the day: today's sessions added up, without names",
+    "search.resend": "Send the certificate again to the mobile (while the consent lasts)",
+    "day.reload": "Read the day's summary again",
+    "dose.batch_finished": "Mark the chosen batch finished for this session",
+    "dose.new_vial": "A new vial of the chosen batch is opened now",
     "app.help": "This help (F1 again closes it)",
     "app.quit": "Quit (asks first if a dose is not confirmed)",
     "app.outbox": "Doses the registry has not confirmed",

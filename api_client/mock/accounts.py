@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from api_client import models as m
 from api_client.rules import min_age
 
 
@@ -39,6 +40,7 @@ class Account:
 class BatchStock:
     code: str
     expiry: date
+    doses_per_vial: int = 10
 
 
 @dataclass
@@ -52,6 +54,7 @@ class SessionPlan:
     batches: tuple[BatchStock, ...]
     slots: tuple[str, ...] = ("09:00AM-11:00AM", "11:00AM-01:00PM", "02:00PM-05:00PM")
     doses_given: int = field(default=0)
+    closure: m.SessionClosure | None = None  # set once, when the session is closed
 
 
 CENTRES = (
@@ -98,17 +101,22 @@ def _session_id(seed: int, centre_id: int, vaccine: str, day: date) -> str:
 def build_sessions(seed: int, today: date) -> dict[str, SessionPlan]:
     """Today's sessions: centre 100001 runs two (so its vaccinators pick one), 100002 one.
     Each offers a batch that expired recently, which must never be offered or accepted."""
-    def plan(centre_id: int, vaccine: str, capacity: int, *batches: tuple[str, int]
+    def plan(centre_id: int, vaccine: str, capacity: int, *batches: tuple[str, int, int]
              ) -> SessionPlan:
         # The age limit is the rules' youngest age for the product's primary series.
         return SessionPlan(_session_id(seed, centre_id, vaccine, today), centre_id, vaccine,
                            min_age(vaccine), None, capacity,
-                           tuple(BatchStock(code, today + timedelta(days=days))
-                                 for code, days in batches))
+                           tuple(BatchStock(code, today + timedelta(days=days), per_vial)
+                                 for code, days, per_vial in batches))
 
+    # (batch, days to expiry, doses per vial). Vial sizes (cowin-reference.md §8):
+    # Covishield 10-dose vials; Covaxin 20-dose vials at first, then also 10-dose (Mint,
+    # 25 Jan 2021; The Hindu, 13 Mar 2022), so the two Covaxin batches differ; Corbevax's
+    # size is not confirmed: 10 is assumed.
     plans = (
-        plan(100001, "COVISHIELD", 200, ("SYN-CS-0425", 90), ("SYN-CS-0119", -3)),
-        plan(100001, "COVAXIN", 150, ("SYN-CX-0311", 60), ("SYN-CX-0207", -12)),
-        plan(100002, "CORBEVAX", 150, ("SYN-CB-0710", 120), ("SYN-CB-0102", -10)),
+        plan(100001, "COVISHIELD", 200, ("SYN-CS-0425", 90, 10), ("SYN-CS-0119", -3, 10)),
+        plan(100001, "COVAXIN", 150, ("SYN-CX-0311", 60, 20), ("SYN-CX-0512", 75, 10),
+             ("SYN-CX-0207", -12, 20)),
+        plan(100002, "CORBEVAX", 150, ("SYN-CB-0710", 120, 10), ("SYN-CB-0102", -10, 10)),
     )
     return {plan.session_id: plan for plan in plans}

@@ -232,6 +232,10 @@ class EncounterHandlers:
                         consent=consent.txn_id)
             return replayed
         plan = self._own_session(account, body.session_id)
+        if plan.closure is not None:  # closed with its count: nothing more is recorded in it
+            self._audit(account.username, "not vaccinated refused", reference,
+                        session_id=plan.session_id, detail="session closed")
+            raise Refusal("SESSN0008")
         self.check_screening(list(body.screening), dose=False)
         today = self.now().date()
         come_back = parse_ddmmyyyy(body.come_back_date) if body.come_back_date else None

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 import pyotp
 
+from api_client import aefi
 from api_client import models as m
 from api_client.codes import CODES
 from api_client.dates import ddmmyyyy
@@ -36,10 +37,12 @@ from api_client.mock.accounts import (
     build_accounts,
     build_sessions,
 )
+from api_client.mock.certificates import CertificateHandlers, new_resend_window
 from api_client.mock.clock import Clock
 from api_client.mock.encounters import Encounter, EncounterHandlers, Reply
 from api_client.mock.limits import Window
 from api_client.mock.population import SITUATIONS, DoseEntry, Person, build_population
+from api_client.mock.sessions import SessionHandlers
 from api_client.rules import VACCINES, GivenDose, Reason, check_dose, next_due
 
 VERSION = "2.0.0-mock"
@@ -159,6 +162,21 @@ class Stored:
     response: m.VaccinateResponse
 
 
+@dataclass(frozen=True)
+class StoredAefi:
+    """A reaction report; `flagged` (severe or serious) puts it on the supervisor's list."""
+
+    vaccination_id: str
+    body: m.AefiRequest
+    flagged: bool
+    reported_at: datetime
+    vaccinator: str
+    centre_id: int
+    session_id: str
+    reference_id: str
+    vaccine: str
+
+
 @dataclass
 class State:
     people: dict[str, Person]
@@ -174,7 +192,11 @@ class State:
     search_targets: dict[str, Counter[str]] = field(default_factory=dict)  # in the window
     sms: list[tuple[str, m.SmsMessage]] = field(default_factory=list)  # (vaccinator, message)
     audit: list[m.AuditEntry] = field(default_factory=list)
-    aefi: dict[str, tuple[str, m.AefiRequest]] = field(default_factory=dict)
+    aefi: dict[str, StoredAefi] = field(default_factory=dict)
+    # Certificate links sent to beneficiaries (vaccinator, message), and the resends per
+    # beneficiary in the last hour.
+    certificates: list[tuple[str, m.CertificateSms]] = field(default_factory=list)
+    certificate_resends: Window = field(default_factory=new_resend_window)
     faults: m.Faults = field(default_factory=m.Faults)
     # Confirmed OTP transactions, kept for the OTP's life so that the same code sent again
     # (its answer was lost on the way) gets the same answer: txnId -> (otp hash, when,
@@ -224,11 +246,13 @@ def _history(person: Person) -> list[GivenDose]:
             for d in person.doses if d.status == "completed"]
 
 
-class Registry(EncounterHandlers):
+class Registry(EncounterHandlers, SessionHandlers, CertificateHandlers):
     # The encounter's handlers live in encounters.py; marked here with the rest.
     registration_otp = handles("registrationOtp")(EncounterHandlers.registration_otp)
     register = handles("register")(EncounterHandlers.register)
     not_vaccinated = handles("notVaccinated")(EncounterHandlers.not_vaccinated)
+    close_session = handles("closeSession")(SessionHandlers.close_session)
+    resend_certificate = handles("resendCertificate")(CertificateHandlers.resend_certificate)
 
     def __init__(self, clock: Clock, config: MockConfig | None = None) -> None:
         self.clock = clock
@@ -481,8 +505,10 @@ class Registry(EncounterHandlers):
             centre_id=plan.centre_id, centre_name=centre.name, vaccine=plan.vaccine,  # type: ignore[arg-type]
             min_age_limit=plan.min_age, max_age_limit=plan.max_age, slots=list(plan.slots),
             capacity=plan.capacity, doses_given=plan.doses_given,
-            batches=[m.Batch(vaccine_batch=b.code, expiry_date=ddmmyyyy(b.expiry))
-                     for b in plan.batches])
+            batches=[m.Batch(vaccine_batch=b.code, expiry_date=ddmmyyyy(b.expiry),
+                             doses_per_vial=b.doses_per_vial)
+                     for b in plan.batches],
+            closed=plan.closure is not None)
 
     @handles("sessions")
     def sessions(self, account: Account, day: date | None) -> m.SessionsResponse:
@@ -722,6 +748,7 @@ class Registry(EncounterHandlers):
                         consent=consent.txn_id, detail="same Idempotency-Key")
             return stored.response
         plan = self._own_session(account, body.session_id)
+        self.refuse_if_closed(account, plan, reference)
         self.check_screening(list(body.screening), dose=True)
         if body.vaccine != plan.vaccine:
             raise Refusal("SESSN0003")
@@ -754,8 +781,9 @@ class Registry(EncounterHandlers):
         self._audit(account.username, "vaccinate", reference, consent=consent.txn_id,
                     session_id=plan.session_id,
                     detail=" ".join([f"dose {body.dose}", *body.screening]))
+        sent_to = self.send_certificate(account, person, entry, again=False)
         response = m.VaccinateResponse(vaccination_id=vaccination_id,
-                                       certificate_id=entry.certificate_id,
+                                       certificate_sent_to=sent_to,
                                        beneficiary=self.beneficiary_model(person))
         self.state.idempotent[(account.username, key)] = Stored(fingerprint, response)
         return response
@@ -805,15 +833,59 @@ class Registry(EncounterHandlers):
             return plan is not None and plan.centre_id == account.centre_id
 
         person, dose = self._find_dose(account, vaccination_id, "aefi", at_my_centre)
-        if dose.given_on != self.now().date() or dose.status != "completed":
-            self._audit(account.username, "aefi refused", person.reference_id,
-                        detail="not a dose given today")
-            raise Refusal("VACCIN0004")
+        now = self.now()
+        given_at = dose.recorded_at or datetime.combine(dose.given_on, datetime.min.time(),
+                                                        now.tzinfo)
+
+        def refuse(code: str, why: str) -> Refusal:
+            self._audit(account.username, "aefi refused", person.reference_id, detail=why)
+            return Refusal(code)
+
+        if now - given_at > aefi.REPORT_WINDOW or dose.status != "completed":
+            raise refuse("VACCIN0004", "not a standing dose of the last 28 days")
+        if aefi.onset_problem(body.onset, body.onset_unit):
+            raise refuse("AEFI0001", "onset out of its unit's range")
+        # A minute's grace: the form was filled while the clock ran.
+        if given_at + aefi.onset_delay(body.onset, body.onset_unit) > now + timedelta(minutes=1):
+            raise refuse("AEFI0001", "onset after now")
+        if aefi.needs_outcome(body.seriousness) and not body.outcome:
+            raise refuse("AEFI0002", f"{body.seriousness} without an outcome")
+        if body.seriousness != "serious" and body.outcome in ("died", "referred or hospitalised"):
+            raise refuse("AEFI0003", f"{body.outcome} reported as {body.seriousness}")
+        flagged = body.seriousness in aefi.FLAGGED
         aefi_id = self._new_id()
-        self.state.aefi[aefi_id] = (vaccination_id, body)
+        self.state.aefi[aefi_id] = StoredAefi(
+            vaccination_id, body, flagged, now, account.username, account.centre_id,
+            dose.session_id, person.reference_id, dose.vaccine)
         self._audit(account.username, "aefi", person.reference_id,
-                    session_id=dose.session_id, detail=body.reaction)
-        return m.AefiResponse(aefi_id=aefi_id, vaccination_id=vaccination_id)
+                    session_id=dose.session_id,
+                    detail=f"{body.reaction}; {body.seriousness}; {body.onset} "
+                           f"{body.onset_unit}" + (f"; {body.outcome}" if body.outcome else "")
+                           + ("; flagged for the supervisor" if flagged else ""))
+        return m.AefiResponse(aefi_id=aefi_id, vaccination_id=vaccination_id,
+                              seriousness=body.seriousness, flagged=flagged)
+
+    def aefi_by_seriousness(self, session_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for report in self.state.aefi.values():
+            if report.session_id == session_id:
+                kind = report.body.seriousness
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
+    @handles("aefiFlags")
+    def aefi_flags(self, account: Account) -> m.FlaggedAefis:
+        """The supervisor's list: severe and serious reports at this centre, masked."""
+        return m.FlaggedAefis(reports=[
+            m.FlaggedAefi(aefi_id=aefi_id, reported_at=r.reported_at.isoformat(timespec="seconds"),
+                          vaccinator=r.vaccinator, session_id=r.session_id,
+                          beneficiary_reference_id=mask(r.reference_id),
+                          vaccine=r.vaccine,  # type: ignore[arg-type]
+                          reaction=r.body.reaction, seriousness=r.body.seriousness,
+                          onset=r.body.onset, onset_unit=r.body.onset_unit,
+                          outcome=r.body.outcome or "unknown")
+            for aefi_id, r in self.state.aefi.items()
+            if r.flagged and r.centre_id == account.centre_id])
 
     @handles("summary")
     def summary(self, account: Account, session_id: str) -> m.SessionSummary:
@@ -840,7 +912,8 @@ class Registry(EncounterHandlers):
                 beneficiary_reference_id=mask(p.reference_id), dose=d.dose,
                 vaccine=d.vaccine, vaccine_batch=d.vaccine_batch,  # type: ignore[arg-type]
                 status=d.status) for p, d in mine],  # type: ignore[arg-type]
-            not_vaccinated=self.not_vaccinated_counts(plan.session_id))
+            not_vaccinated=self.not_vaccinated_counts(plan.session_id),
+            closure=plan.closure, aefi=self.aefi_by_seriousness(plan.session_id))
 
     @handles("meta")
     def meta(self) -> m.ServerMeta:
@@ -870,7 +943,9 @@ class Registry(EncounterHandlers):
     @handles("smsInbox")
     def sms_inbox(self, account: Account) -> m.SmsInbox:
         return m.SmsInbox(messages=[msg for who, msg in self.state.sms
-                                    if who == account.username])
+                                    if who == account.username],
+                          certificates=[msg for who, msg in self.state.certificates
+                                        if who == account.username])
 
     @handles("auditLog")
     def audit_log(self, account: Account) -> m.AuditLog:
@@ -925,7 +1000,8 @@ class Registry(EncounterHandlers):
                         for ref, p in s.people.items())),
             repr(sorted((a.username, a.locked, a.failed_logins, a.failed_codes, a.locked_until)
                         for a in s.accounts.values())),
-            repr(sorted((sid, p.doses_given) for sid, p in s.sessions.items())),
+            repr(sorted((sid, p.doses_given, p.closure is not None)
+                        for sid, p in s.sessions.items())),
             repr(sorted(s.idempotent)), repr(len(s.aefi)),
             repr([(e.reference_id, e.reason) for e in s.encounters]),
         ]

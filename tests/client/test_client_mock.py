@@ -240,8 +240,12 @@ async def test_entered_in_error_and_aefi(rig: Rig) -> None:
     done = await rig.client.record_dose("99990000000001", consent, m.VaccinateRequest(
         session_id=session.session_id, vaccine="COVISHIELD", vaccine_batch="SYN-CS-0425",
         dose=1, id_verified=True), idempotency_key=str(uuid.uuid4()))
-    reported = await rig.client.report_aefi(done.vaccination_id, "fever", 12)
-    assert reported.vaccination_id == done.vaccination_id
+    reported = await rig.client.report_aefi(done.vaccination_id, m.AefiRequest(
+        reaction="fainting", seriousness="severe", onset=0, onset_unit="minutes",
+        outcome="recovered"))
+    assert reported.vaccination_id == done.vaccination_id and reported.flagged
+    flags = await rig.client.aefi_flags()
+    assert [(f.seriousness, f.outcome) for f in flags.reports] == [("severe", "recovered")]
     corrected = await rig.client.entered_in_error(done.vaccination_id, "wrong beneficiary")
     assert corrected.status == "entered-in-error"
     with pytest.raises(e.Refused) as again:

@@ -251,7 +251,8 @@ async def test_not_yours_and_does_not_exist_are_one_answer(world: MockWorld) -> 
     for vaccination_id in (theirs, "00000000-0000-4000-8000-000000000000"):
         for path in ("entered-in-error", "aefi"):
             body = ({"reason": "wrong batch"} if path == "entered-in-error" else
-                    {"reaction": "fever", "onset_minutes": 10})
+                    {"reaction": "fever", "seriousness": "minor", "onset": 10,
+                     "onset_unit": "minutes"})
             r = await world.client.post(
                 f"{BASE}/vaccinator/vaccinations/{vaccination_id}/{path}", json=body,
                 headers=other.auth)

@@ -45,7 +45,10 @@ async def test_record_dose_2(world: MockWorld) -> None:
     r = await desk.vaccinate("99990000000002")
     assert r.status_code == 201
     body = r.json()
-    assert body["certificate_id"].startswith("CERT")
+    assert "certificate_id" not in body  # the certificate goes to the mobile, not the screen
+    assert body["certificate_sent_to"].endswith("0002")
+    [(_, sms)] = world.registry.state.certificates
+    assert sms.masked_mobile == body["certificate_sent_to"] and "CERT" in sms.link
     assert body["beneficiary"]["vaccination_status"] == "Vaccinated"
     assert body["beneficiary"]["dose2_date"] == "28-11-2026"
 
@@ -190,7 +193,8 @@ async def test_entered_in_error_refusals(world: MockWorld) -> None:
 async def aefi(desk: Desk, vaccination_id: str, **body: Any) -> httpx.Response:
     return await desk.world.client.post(
         f"{BASE}/vaccinator/vaccinations/{vaccination_id}/aefi",
-        json={"reaction": "fever", "onset_minutes": 10, **body}, headers=desk.auth)
+        json={"reaction": "fever", "seriousness": "minor", "onset": 0, "onset_unit": "minutes",
+              **body}, headers=desk.auth)
 
 
 async def test_aefi_for_a_dose_given_today(world: MockWorld) -> None:
@@ -198,13 +202,13 @@ async def test_aefi_for_a_dose_given_today(world: MockWorld) -> None:
     vaccination = (await desk.vaccinate("99990000000002")).json()["vaccination_id"]
     r = await aefi(desk, vaccination)
     assert r.status_code == 201 and r.json()["vaccination_id"] == vaccination
-    r = await aefi(desk, vaccination, onset_minutes=45)
+    r = await aefi(desk, vaccination, onset=60)
     assert r.json()["errorCode"] == "REQVAL0001"
     r = await aefi(desk, "nothing")
     assert (r.status_code, r.json()["errorCode"]) == (404, "VACCIN0001")
-    world.clock.advance(days=1)  # yesterday's dose, at this centre
+    world.clock.advance(days=29)  # beyond the 28 days after the dose, at this centre
     desk.auth = await world.login()
-    r = await aefi(desk, vaccination)
+    r = await aefi(desk, vaccination, onset=2, onset_unit="days")
     assert (r.status_code, r.json()["errorCode"]) == (422, "VACCIN0004")
 
 

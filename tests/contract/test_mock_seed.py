@@ -26,7 +26,8 @@ async def first_start(config: MockConfig | None = None) -> tuple[str, str, str, 
         consent = await world.consent(auth, mobile="9000000002")
         otp = world.registry.state.sms[0][1].otp
         dose = await record(world, auth, consent)
-        return otp, dose["certificate_id"], dose["vaccination_id"], reference
+        link = world.registry.state.certificates[-1][1].link  # the number, in the SMS link
+        return otp, link, dose["vaccination_id"], reference
 
 
 async def record(world: MockWorld, auth: dict[str, str], consent: dict[str, object]

@@ -12,7 +12,7 @@ import pytest
 
 from api_client import errors as e
 from tests.support import flow
-from tests.support.app import build
+from tests.support.app import build, settle
 from tests.support.leaks import find_leaks
 from vaxterm import paths, supportlog
 
@@ -40,6 +40,9 @@ async def test_a_full_session_is_logged_for_support_with_nothing_personal(tmp_pa
             await flow.id_checked(pilot, rig)
             await flow.recorded(pilot)
             assert rig.app.desk.doses_recorded == 1
+            await pilot.press("f5")  # the certificate sent again: a call for the log too
+            await settle(pilot)
+            assert len(rig.registry.state.certificates) == 2
             await pilot.press("ctrl+q")
     finally:
         supportlog.stop()
@@ -54,8 +57,13 @@ async def test_a_full_session_is_logged_for_support_with_nothing_personal(tmp_pa
                      "dose 2 of COVISHIELD recorded", "opened [name] ([number]) on [number]",
                      "No [name] on [number]"):
         assert expected in text, expected
+    # Nothing about the certificate is written: neither its number nor its link.
+    certificate = rig.registry.state.people[person.beneficiary_reference_id].doses[-1]
+    links = {message.link for _, message in rig.registry.state.certificates}
+    assert "POST /api/v2/vaccinator/vaccinations/{vaccination_id}/certificate/resend" in text
     secrets = [person.name, *person.name.split(), person.beneficiary_reference_id, MOBILE, otp,
-               rig.registry.current_code("demo.north1"), "Train@2026"]
+               rig.registry.current_code("demo.north1"), "Train@2026",
+               certificate.certificate_id, *links]
     assert find_leaks([tmp_path], secrets) == []
 
 

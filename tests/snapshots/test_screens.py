@@ -221,6 +221,31 @@ async def aefi(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def aefi_serious(pilot: Pilot[Any], rig: Rig) -> None:
+    """A serious reaction chosen: its meaning and the escalation to follow."""
+    from textual.widgets import Select
+
+    await aefi(pilot, rig)
+    screen = pilot.app.screen
+    screen.query_one("#reaction", Select).value = "severe allergic reaction"
+    screen.query_one("#seriousness", Select).value = "serious"
+    screen.query_one("#outcome", Select).value = "referred or hospitalised"
+    await flow.type_into(pilot, "#onset", "5", submit=False)
+
+
+async def day_summary(pilot: Pilot[Any], rig: Rig) -> None:
+    """The end of the day after one dose, no session closed yet."""
+    await tally(pilot, rig)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
+async def search_after_dose(pilot: Pilot[Any], rig: Rig) -> None:
+    """Search right after a dose: the certificate line and F5 to send it again."""
+    await record_dose(pilot, rig)
+    await flow.recorded(pilot)
+
+
 async def help_panel(pilot: Pilot[Any], rig: Rig) -> None:
     await flow.signed_in(pilot, rig)
     await pilot.press("f1")
@@ -338,6 +363,42 @@ async def tally_not_vaccinated(pilot: Pilot[Any], rig: Rig) -> None:
     await settle(pilot)
 
 
+async def session_close(pilot: Pilot[Any], rig: Rig) -> None:
+    """The closing screen with 2 vials typed: wastage beyond the allowance asks why."""
+    await tally(pilot, rig)
+    await pilot.press("f10")
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+
+
+async def session_closed(pilot: Pilot[Any], rig: Rig) -> None:
+    """The tally of a closed session."""
+    await tally(pilot, rig)
+    await pilot.press("f10")
+    await settle(pilot)
+    await pilot.press("1", "f10")
+    await settle(pilot)
+    await pilot.press("tab", "enter")
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
+async def record_dose_vial_past_limit(pilot: Pilot[Any], rig: Rig) -> None:
+    """The second dose's form: its batch remembered, its open vial past the 4 hours."""
+    from datetime import timedelta
+
+    await tally(pilot, rig)
+    await pilot.press("escape")
+    await settle(pilot)
+    desk = rig.app.desk
+    assert desk.session is not None
+    desk.batches_of(desk.session.session_id).opened["SYN-CS-0425"] -= timedelta(hours=5)
+    await flow.consented(pilot, rig, "9000000001")
+    await flow.id_checked(pilot, rig)
+
+
 STATES: dict[str, Step] = {step.__name__: step for step in (
     login_screen, login_wrong_password, login_locked, session_picker, search, search_invalid,
     search_aadhaar, search_rate_limited, otp, otp_wrong, otp_expired, beneficiary,
@@ -347,7 +408,8 @@ STATES: dict[str, Step] = {step.__name__: step for step in (
     tally, entered_in_error, aefi, help_panel, high_contrast, training_panel,
     training_panel_inbox, locked, record_dose_batches, reset_confirm, help_tally, walk_in,
     walk_in_duplicate, screening, screening_precaution, not_vaccinated_deferred,
-    not_vaccinated_recorded, tally_not_vaccinated)}
+    not_vaccinated_recorded, tally_not_vaccinated, session_close, session_closed,
+    record_dose_vial_past_limit, aefi_serious, day_summary, search_after_dose)}
 NEEDS_CONFIG = {"search_rate_limited": MockConfig(search_limit=1)}
 
 

@@ -63,9 +63,9 @@ def test_expired_and_unreadable_batches_say_why() -> None:
         session_id="session-1", date="15-11-2026", centre_id=1, centre_name="C",
         vaccine="COVISHIELD",
         min_age_limit=18, max_age_limit=None, slots=[], capacity=1, doses_given=0,
-        batches=[m.Batch(vaccine_batch="GOOD", expiry_date="15-11-2026"),
-                 m.Batch(vaccine_batch="OLD", expiry_date="12-11-2026"),
-                 m.Batch(vaccine_batch="ODD", expiry_date="31-02-2026")])
+        batches=[m.Batch(vaccine_batch="GOOD", expiry_date="15-11-2026", doses_per_vial=10),
+                 m.Batch(vaccine_batch="OLD", expiry_date="12-11-2026", doses_per_vial=10),
+                 m.Batch(vaccine_batch="ODD", expiry_date="31-02-2026", doses_per_vial=10)])
     assert [b.vaccine_batch for b in expired_batches(session, today)] == ["OLD", "ODD"]
     old, odd = expired_batches(session, today)
     assert batch_label(old, False) == "OLD  · expired 12-11-2026: do not use"

@@ -207,6 +207,7 @@ async def test_enter_in_the_aefi_minutes_reports() -> None:
     async with rig.app.run_test(size=(80, 24), notifications=True) as pilot:
         await states.aefi(pilot, rig)
         pilot.app.screen.query_one("#reaction", Select).value = "fever"
+        pilot.app.screen.query_one("#seriousness", Select).value = "minor"
         onset = pilot.app.screen.query_one("#onset", Field)
         onset.focus()
         await pilot.press("1")
@@ -214,8 +215,16 @@ async def test_enter_in_the_aefi_minutes_reports() -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
+        # The dose was just recorded: 12 minutes after it lies ahead, and the registry's
+        # answer is said in words on the form.
+        assert flow.screen_name(pilot) == "AefiModal"
+        assert "falls after now" in flow.text(pilot, "#problem")
+        rig.clock.advance(minutes=11)
+        await pilot.press("enter")
+        await settle(pilot)
         assert flow.screen_name(pilot) == "TallyScreen"
-        assert [body.onset_minutes for _, body in rig.registry.state.aefi.values()] == [12]
+        assert [(r.body.onset, r.body.onset_unit)
+                for r in rig.registry.state.aefi.values()] == [(12, "minutes")]
 
 
 # --- point 9: the tally --------------------------------------------------------------------------

@@ -13,9 +13,9 @@ TODAY = date(2026, 11, 28)
 SESSION = m.Session(
     session_id="session-0001", date="28-11-2026", centre_id=1, centre_name="Demo PHC",
     vaccine="COVISHIELD", min_age_limit=18, capacity=100, doses_given=0,
-    batches=[m.Batch(vaccine_batch="LATE-0002", expiry_date="01-03-2027"),
-             m.Batch(vaccine_batch="OLD-0001", expiry_date="27-11-2026"),
-             m.Batch(vaccine_batch="SOON-0003", expiry_date="15-12-2026")])
+    batches=[m.Batch(vaccine_batch="LATE-0002", expiry_date="01-03-2027", doses_per_vial=10),
+             m.Batch(vaccine_batch="OLD-0001", expiry_date="27-11-2026", doses_per_vial=10),
+             m.Batch(vaccine_batch="SOON-0003", expiry_date="15-12-2026", doses_per_vial=10)])
 
 
 def person(*doses: tuple[int, str, str], birth_year: str = "1985") -> m.Beneficiary:
