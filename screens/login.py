@@ -13,23 +13,15 @@ from textual.widgets import Button, Checkbox, Label, Static
 from api_client import errors as e
 from api_client.dates import zone_named
 from screens.base import WorkScreen
-from screens.widgets import Field, Problem
+from screens.widgets import Field, Problem, TickBox
 from vaxterm import supportlog
 from vaxterm.credentials import NO_KEYRING, CredentialError
 from vaxterm.outcomes import code_not_answered
 from vaxterm.signin import SignIn
 
 
-class RememberBox(Checkbox):
-    """Textual's checkbox draws the same X on and off, only in another colour (faint on most
-    themes, lost on a monochrome terminal): this one shows a tick when on, an empty box
-    when off."""
-
-    ON, OFF = "✓", " "
-
-    @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]
-        return self.ON if self.value else self.OFF
+class RememberBox(TickBox):
+    """Remember the password in the keyring: on or off, plainly."""
 
 
 class LoginScreen(WorkScreen):

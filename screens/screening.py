@@ -11,6 +11,7 @@ from textual.widgets import Label, SelectionList, Static
 
 from api_client.dates import parse_ddmmyyyy
 from screens.base import WorkScreen
+from screens.tick_list import TickList
 from screens.widgets import Field, Problem
 from vaxterm.dose_form import DoseDraft
 from vaxterm.screening import Outcome, Verdict, checklist, judge, none_of_these
@@ -44,7 +45,7 @@ vaccinate" with the date they may come back; a precaution needs your confirmatio
         with Vertical(id="screening-box"):
             yield Label(f"Before the {draft.vaccine} dose, ask {draft.name}:", classes="title",
                         markup=False)
-            yield SelectionList[str](*((q.ask, q.code) for q in questions), id="answers")
+            yield TickList(*((q.ask, q.code) for q in questions), id="answers")
             yield Static("Usually none applies: press [b]N[/b]. Otherwise tick what applies "
                          "(Space), then Enter.", id="how")
             dated = next((q for q in questions if q.asks_date), None)

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, SelectionList, Static
 from api_client import errors as e
 from api_client import models as m
 from screens.base import WorkScreen
+from screens.tick_list import TickList
 from screens.widgets import DIGITS, Field, Problem
 from vaxterm.session_close import (
     REASONS,
@@ -61,7 +62,7 @@ session records no more doses.
             yield Static(id="count", markup=False)
             yield Label("Wastage beyond the open-vial allowance: why (Space ticks)",
                         id="reasons-label")
-            yield SelectionList[str](*((r, r) for r in REASONS), id="reasons")
+            yield TickList(*((r, r) for r in REASONS), id="reasons")
             yield Problem(id="problem")
 
     def on_mount(self) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Checkbox, Footer, Input, Static
 from textual.widgets._footer import FooterKey  # not exported; the fitting reads its words
 
 
@@ -219,3 +219,16 @@ class Problem(Static):
     def say(self, text: str, *, note: bool = False) -> None:
         self.set_class(note, "-note")
         self.update(text)
+
+
+# Textual draws the same X in a ticked and an unticked box, only in another colour (faint on
+# most themes, lost on a monochrome terminal). Ours show a tick when on, an empty box when off.
+TICK, NO_TICK = "✓", " "
+
+
+class TickBox(Checkbox):
+    """A checkbox whose box shows a tick when on and nothing when off."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return TICK if self.value else NO_TICK
