@@ -21,6 +21,7 @@ from vaxterm.session_close import (
     count_lines,
     counted_batches,
     expired_unused,
+    not_closed_words,
     preview,
     problems,
     read_vials,
@@ -94,7 +95,7 @@ session records no more doses.
                 Label(f"{batch.vaccine_batch:<12} {batch.doses_per_vial:>2} a vial, "
                       f"{done:>3} recorded  vials opened:", markup=False),
                 Field(id=f"vials-{index}", max_length=3, restrict=DIGITS, compact=True,
-                      advance=index < len(self._batches) - 1, empty=""),
+                      placeholder="none", advance=index < len(self._batches) - 1, empty=""),
                 classes="batch"))
         for batch in every:
             if batch not in self._batches:
@@ -174,7 +175,7 @@ session records no more doses.
             closure = await self.vax.call_api(
                 lambda: close(self.vax.api, self.vax.desk, session_id, closing))
         except e.ApiError as error:
-            self.problem().say(f"Not closed: {self.vax.describe(error)}")
+            self.problem().say(not_closed_words(error, self.vax.describe(error)))
             return
         self._show_closed(closure)
         self.app.notify(closure_line(closure), title="Session closed", markup=False)

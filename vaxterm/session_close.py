@@ -12,8 +12,12 @@ from typing import TYPE_CHECKING, get_args
 
 import msgspec
 
+from api_client import errors as e
 from api_client import models as m
 from api_client.vials import Wastage, wastage
+
+# The registry's answer to a second close: the first one stands.
+ALREADY_CLOSED = "SESSN0005"
 
 if TYPE_CHECKING:
     from api_client.client import ApiClient
@@ -121,7 +125,32 @@ def mark_closed(desk: Desk, session_id: str) -> None:
 
 async def close(api: ApiClient, desk: Desk, session_id: str,
                 closing: m.SessionCloseRequest) -> m.SessionClosure:
-    """Send the count; once the registry has it, the session is closed here too."""
-    closure = await api.close_session(session_id, closing)
+    """Send the count; once the registry has it, the session is closed here too.
+
+    A close whose answer was lost, sent again, meets "already closed" (SESSN0005): the
+    registry's own count then stands, read from the session's summary, and is shown as the
+    close it is (it may be this vaccinator's first try, or a colleague's)."""
+    try:
+        closure = await api.close_session(session_id, closing)
+    except e.ApiError as refused:
+        if refused.code != ALREADY_CLOSED:
+            raise
+        kept = (await api.session_summary(session_id)).closure
+        if kept is None:
+            raise
+        closure = kept
     mark_closed(desk, session_id)
     return closure
+
+
+def not_closed_words(error: e.ApiError, described: str) -> str:
+    """What to say when a close failed: "not closed" only when the registry cannot have
+    acted; otherwise it may have closed it, and F10 again finds out (see `close`)."""
+    from vaxterm.outcomes import may_have_acted
+
+    if may_have_acted(error):
+        return (f"The registry did not confirm the close; it may have closed the session. "
+                f"Press F10 again: if it did, its count is shown, and nothing is closed "
+                f"twice. ({described})")
+    return f"Not closed: {described}"
+

@@ -29,3 +29,13 @@ def test_an_expired_batch_nothing_was_recorded_from_takes_no_field() -> None:
     assert not expired_unused(batch("28-11-2026"), {}, TODAY)  # good through its day
     # Doses recorded from it (before it expired, or refused later): its vials are counted.
     assert not expired_unused(batch("27-11-2026"), {"SYN-CS-0119": 1}, TODAY)
+
+
+def test_a_close_that_may_have_landed_is_not_called_not_closed() -> None:
+    from vaxterm.session_close import not_closed_words
+
+    lost = e.ServerError(code="GERR002")
+    assert not_closed_words(lost, "x").startswith("The registry did not confirm the close")
+    assert "Not closed" not in not_closed_words(lost, "x")
+    unreached = e.ServerUnreachable(code="CONNECT")
+    assert not_closed_words(unreached, "No connection.") == "Not closed: No connection."

@@ -248,3 +248,26 @@ async def test_after_consent_the_session_records_say_whether_a_lost_dose_landed(
     settled = await try_again(world.api, other)
     assert settled is not None and not settled.recorded
     assert "not recorded" in settled.why
+
+
+async def test_a_close_whose_answer_was_lost_is_shown_as_closed_when_sent_again(
+        world: World) -> None:
+    """The registry closed the session but its answer was lost: the vaccinator's second try
+    meets "already closed", and the registry's own count is what the app shows."""
+    from api_client.models import SessionCloseRequest, VialsOpened
+    from vaxterm.session_close import close
+
+    await world.sign_in()
+    session = next(s for s in await world.api.sessions() if s.vaccine == "COVISHIELD")
+    closing = SessionCloseRequest(
+        vials=[VialsOpened(vaccine_batch=session.batches[0].vaccine_batch, vials_opened=1)],
+        wastage_reasons=["vial broken or damaged"])
+    world.network.lose_answer, world.network.times = ("/close",), 1
+    with pytest.raises(e.OutcomeUnknown):
+        await close(world.api, world.desk, session.session_id, closing)
+    closure = await close(world.api, world.desk, session.session_id, closing)
+    assert closure.session_id == session.session_id
+    assert [b.vials_opened for b in closure.batches if b.vials_opened] == [1]
+    with pytest.raises(e.ApiError) as again:  # the registry's view: closed once
+        await world.api.close_session(session.session_id, closing)
+    assert again.value.code == "SESSN0005"
