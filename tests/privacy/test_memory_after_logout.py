@@ -58,12 +58,22 @@ def told_the_server(rig: Rig) -> bool:
 
 
 async def test_the_next_person_starts_clean() -> None:
+    """Back at Search after a dose, "send the certificate again" holds the dose's reference
+    and the consent token, nothing else of the person (no name, mobile or OTP), until the
+    next search starts; from then on nothing of them is reachable."""
     rig = build()
     async with rig.app.run_test(size=(100, 30)) as pilot:
         await flow.at_dose_form(pilot, rig, MOBILE)
         secrets = the_persons(rig)  # the login stays: the vaccinator goes on
+        names = [p.name for p in rig.app.desk.consent.beneficiaries]  # type: ignore[union-attr]
         await flow.recorded(pilot)
         assert flow.screen_name(pilot) == "SearchScreen"
+        collect()
+        held = holding(rig.app, secrets, PERSONAL_TYPES)
+        assert held and all("SentCertificate" in path for path in held), held
+        assert holding(rig.app, [MOBILE, flow.latest_otp(rig), *names], ()) == []
+        await flow.type_into(pilot, "#query", "9000000001")  # the next person
+        await settle(pilot)
         collect()
         assert holding(rig.app, secrets, PERSONAL_TYPES) == []
 
