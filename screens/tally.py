@@ -29,7 +29,7 @@ doses. **F2** shows the whole day at the centre, without names.
     # Short words: the footer must fit in 80 columns (F1 says them in full).
     BINDINGS = [
         Binding("f6", "entered_in_error", "In error", id="tally.error"),
-        Binding("f7", "aefi", "Reaction", id="tally.aefi"),
+        Binding("f7", "aefi", "AEFI", id="tally.aefi"),
         Binding("f10", "close_session", "Close session", id="tally.close"),
         # F2 again (F2 on Search opens the tally): the whole day, without names. Out of the
         # footer, which must fit 80 columns with F4 shown; F1 lists it.
