@@ -13,7 +13,7 @@ from textual.widgets import Select
 from api_client import errors as e
 from api_client import models as m
 from tests.support import flow
-from tests.support.app import Rig, build, settle
+from tests.support.app import Rig, build, settle, until
 from vaxterm.settings import SecuritySettings, Settings
 
 pytestmark = pytest.mark.anyio
@@ -26,9 +26,14 @@ def on_screen(pilot: Pilot[int]) -> str:
     return html.unescape(svg).replace("\xa0", " ")
 
 
-async def idle(pilot: Pilot[int], rig: Rig, minutes: float) -> None:
+async def idle(pilot: Pilot[int], rig: Rig, minutes: float, *, locks: bool = False) -> None:
+    """`minutes` pass with no key pressed. When the lock is expected, wait for it rather than
+    for one tick of the one-second check: a loaded machine may be late."""
     rig.clock.advance(minutes=minutes)
-    await pilot.pause(1.1)
+    if locks:
+        await until(pilot, lambda: flow.screen_name(pilot) == "LockScreen")
+    else:
+        await pilot.pause(1.1)
     await settle(pilot)
 
 
@@ -41,7 +46,7 @@ async def test_locks_after_15_idle_minutes_and_blanks_the_record() -> None:
         assert name in on_screen(pilot)
         await idle(pilot, rig, 14.5)
         assert flow.screen_name(pilot) == "BeneficiaryScreen"
-        await idle(pilot, rig, 0.6)
+        await idle(pilot, rig, 0.6, locks=True)
         assert flow.screen_name(pilot) == "LockScreen"
         shown = on_screen(pilot)
         assert name not in shown and "0002" not in shown and "Locked after 15 idle" in shown
@@ -60,7 +65,7 @@ async def test_the_password_unlocks_back_to_the_same_form() -> None:
         draft = rig.app.desk.draft
         assert draft is not None
         key, batch = draft.idempotency_key, draft.batch
-        await idle(pilot, rig, 15)
+        await idle(pilot, rig, 15, locks=True)
         await flow.type_into(pilot, "#password", "wrong")
         assert flow.screen_name(pilot) == "LockScreen"
         assert "The password is not right" in flow.text(pilot, "#problem")
@@ -89,7 +94,7 @@ async def test_the_setting_is_honoured_and_nobody_is_locked_before_signing_in() 
         await pilot.press("9")  # activity resets the count
         await idle(pilot, rig, 4)
         assert flow.screen_name(pilot) == "SearchScreen"
-        await idle(pilot, rig, 1.1)
+        await idle(pilot, rig, 1.1, locks=True)
         assert flow.screen_name(pilot) == "LockScreen"
 
 
@@ -141,13 +146,16 @@ async def test_a_dialog_that_opens_while_locked_waits_under_the_lock() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE) as pilot:
         await flow.at_dose_form(pilot, rig, "9000000002")
-        rig.registry.state.faults = m.Faults(latency_ms=600, error_rate=1.0)
         await pilot.press("enter")  # review
         await settle(pilot)
-        await pilot.press("enter")  # record: the answer takes 0.6 s and is a server error
+        # Slow enough that F8 lands first, even on a loaded machine; then a server error.
+        rig.registry.state.faults = m.Faults(latency_ms=3000, error_rate=1.0)
+        await pilot.press("enter")  # record
         await pilot.pause()
         await pilot.press("f8")
-        await pilot.pause(1.5)
+        await pilot.pause()
+        assert flow.screen_name(pilot) == "LockScreen"
+        await until(pilot, lambda: bool(rig.app._held))  # the error's dialog, held back
         assert flow.screen_name(pilot) == "LockScreen"
         assert "Reference for support" not in on_screen(pilot)
         await pilot.press("escape", "enter")  # neither reaches the dialog under the lock
@@ -163,5 +171,5 @@ async def test_a_dialog_that_opens_while_locked_waits_under_the_lock() -> None:
         await settle(pilot)
         assert flow.screen_name(pilot) == "LockScreen", "F8 still locks"
         await flow.type_into(pilot, "#password", "Train@2026")
-        await idle(pilot, rig, 15)
+        await idle(pilot, rig, 15, locks=True)
         assert flow.screen_name(pilot) == "LockScreen", "the idle lock still works"

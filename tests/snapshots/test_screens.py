@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from api_client import models as m
 from api_client.mock import MockConfig
 from tests.support import flow
-from tests.support.app import Rig, build, settle
+from tests.support.app import Rig, build, settle, until
 
 Step = Callable[[Pilot[Any], Rig], Awaitable[None]]
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
@@ -284,7 +284,7 @@ async def training_panel_inbox(pilot: Pilot[Any], rig: Rig) -> None:
 async def locked(pilot: Pilot[Any], rig: Rig) -> None:
     await beneficiary(pilot, rig)
     rig.clock.advance(minutes=15)
-    await pilot.pause(1.1)
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "LockScreen")
     await settle(pilot)
 
 

@@ -81,6 +81,17 @@ async def settle(pilot: Pilot[object], limit: float = 5.0) -> None:
     await pilot.pause()
 
 
+async def until(pilot: Pilot[object], condition: Callable[[], bool],
+                within: float = 10.0) -> None:
+    """Wait for what a test is about to check, rather than for a fixed time: a loaded machine
+    may take longer than the faults' latency to get there."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not within {within} s")
+        await pilot.pause(0.05)
+
+
 async def login(pilot: Pilot[object], rig: Rig, username: str = "demo.north1",
                 password: str = "Train@2026") -> None:
     screen = pilot.app.screen

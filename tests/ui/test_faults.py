@@ -38,6 +38,7 @@ from api_client.timeouts import Timeouts
 from screens.app import VaxtermApp
 from tests.support import flow
 from tests.support.app import settle
+from tests.support.app import until as until_true
 from tests.support.fault_proxy import Fault, FaultProxy, mock_server_process
 from tests.support.live import (
     FAST,
@@ -555,11 +556,7 @@ async def dose_on_its_way(c: Cell) -> None:
 
 
 async def until(c: Cell, condition: Callable[[], bool], within: float = 5.0) -> None:
-    for _ in range(int(within / 0.05)):
-        if condition():
-            return
-        await c.pilot.pause(0.05)
-    raise AssertionError(f"not within {within} s")
+    await until_true(c.pilot, condition, within)
 
 
 def whose(c: Cell) -> str:

@@ -9,7 +9,7 @@ from textual.widgets import Checkbox, Input, OptionList, Select
 from api_client import models as m
 from api_client.mock import MockConfig
 from tests.support import flow
-from tests.support.app import Rig, build, settle
+from tests.support.app import Rig, build, settle, until
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
@@ -117,8 +117,7 @@ async def test_expired_otp_then_a_new_one() -> None:
         await flow.searched(pilot, "9000000002")
         first = flow.latest_otp(rig)
         rig.clock.advance(minutes=3, seconds=1)
-        await pilot.pause(1.1)
-        assert "This code has expired" in flow.text(pilot, "#timer")
+        await until(pilot, lambda: "This code has expired" in flow.text(pilot, "#timer"))
         await flow.type_into(pilot, "#otp", first)
         assert "has expired" in flow.text(pilot, "#problem")
         await pilot.press("f5")
@@ -140,8 +139,7 @@ async def test_rate_limit_counts_down_and_blocks_search() -> None:
         assert flow.text(pilot, "#reads") == "Too many searches. Search again in 5:01."
         assert pilot.app.screen.query_one("#query").disabled
         rig.clock.advance(seconds=302)
-        await pilot.pause(1.1)
-        assert flow.text(pilot, "#reads") == "You can search again."
+        await until(pilot, lambda: flow.text(pilot, "#reads") == "You can search again.")
         await flow.searched(pilot, "9000000001")
 
 

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from api_client import models as m
 from tests.support import flow
-from tests.support.app import Rig, build, settle
+from tests.support.app import Rig, build, settle, until
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
@@ -23,6 +23,12 @@ def doses_today(rig: Rig, reference: str) -> int:
     today = rig.clock.now().date()
     return sum(1 for d in rig.registry.state.people[reference].doses
                if d.given_on == today and d.status == "completed")
+
+
+def tries_done(rig: Rig) -> list[int]:
+    """How often each open dose has been sent again, once no try is on its way."""
+    doses = rig.app.desk.outbox.doses.values()
+    return [] if any(d.sending for d in doses) else [d.tries for d in doses]
 
 
 async def unconfirmed(pilot: Pilot[int], rig: Rig) -> str:
@@ -44,12 +50,12 @@ async def test_the_app_keeps_trying_and_the_count_follows_the_registry() -> None
         assert len(rig.app.desk.outbox) == 1
         assert "1 dose not confirmed · retrying" in context(rig)
         rig.clock.advance(seconds=6)  # the first background try, still down
-        await pilot.pause(1.2)
+        await until(pilot, lambda: tries_done(rig) == [1])
         await settle(pilot)
         assert len(rig.app.desk.outbox) == 1 and rig.app.desk.doses_recorded == 0
         rig.registry.state.faults = m.Faults()
         rig.clock.advance(seconds=11)  # the next try, with the same key
-        await pilot.pause(1.2)
+        await until(pilot, lambda: len(rig.app.desk.outbox) == 0)
         await settle(pilot)
         assert len(rig.app.desk.outbox) == 0 and rig.app.desk.doses_recorded == 1
         assert "all confirmed" in context(rig)
@@ -77,10 +83,11 @@ async def test_a_write_on_its_way_is_not_dropped_by_escape_or_quit() -> None:
     async with rig.app.run_test(size=SIZE) as pilot:
         await flow.at_dose_form(pilot, rig, "9000000002")
         reference = rig.person.beneficiary_reference_id
-        rig.registry.state.faults = m.Faults(latency_ms=800)
-        await pilot.press("enter")
+        await pilot.press("enter")  # the review
         await settle(pilot)
-        await pilot.press("enter")  # recording: the answer takes 0.8 s
+        # An answer slow enough that Escape and Ctrl+Q land before it, even on a loaded machine.
+        rig.registry.state.faults = m.Faults(latency_ms=4000)
+        await pilot.press("enter")  # recording: the answer takes 4 s
         await pilot.pause(0.2)
         await pilot.press("escape")
         await pilot.pause()
@@ -92,10 +99,9 @@ async def test_a_write_on_its_way_is_not_dropped_by_escape_or_quit() -> None:
         said = " ".join(str(w.render()) for w in pilot.app.screen.query(Static))
         assert "being sent now" in said
         await pilot.press("enter")  # Stay
-        await pilot.pause(1.0)
+        await until(pilot, lambda: rig.app.desk.doses_recorded == 1)
         await settle(pilot)
         assert rig.app.is_running and doses_today(rig, reference) == 1
-        assert rig.app.desk.doses_recorded == 1
 
 
 async def test_sign_out_says_when_the_registry_could_not_be_told() -> None:

@@ -16,7 +16,7 @@ from api_client.client import ApiClient
 from api_client.mock import FixedClock, MockConfig, create_app
 from screens.app import VaxtermApp
 from tests.support import flow
-from tests.support.app import build, settle
+from tests.support.app import build, settle, until
 from vaxterm.scenarios import BY_KEY, SCENARIOS
 from vaxterm.settings import Settings
 
@@ -78,8 +78,7 @@ async def test_slow_network_still_works() -> None:
         rig.registry.state.faults = m.Faults(latency_ms=1500)  # wide: a loaded CI is slow
         await flow.type_into(pilot, "#query", "9000000002", submit=False)
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert flow.text(pilot, "#reads") == "Sending the OTP…"
+        await until(pilot, lambda: flow.text(pilot, "#reads") == "Sending the OTP…")
         await settle(pilot)
         assert flow.screen_name(pilot) == "BeneficiaryOtpScreen"
 
