@@ -167,8 +167,8 @@ def register_a_walk_in(term: Terminal, name: str, number: str, mobile: str = "90
     term.press("Enter")
     term.wait_for(r"Gender\s+Female")
     # The form moves on to the ID number once the list has closed (Aadhaar Card is the
-    # type); a person sees it, the test gives it a moment.
-    time.sleep(0.5)
+    # type); a person sees it, the test waits for it.
+    term.wait_for_focus("ID number")
     term.type(number)
     term.wait_for(f"ID number\\s+{number}")
     term.press("Enter")

@@ -47,6 +47,21 @@ class Terminal:
                 raise AssertionError(f"{pattern!r} never appeared; the screen:\n{self.screen()}")
             time.sleep(0.05)
 
+    def wait_for_focus(self, label: str, timeout: float = 15.0) -> None:
+        """Poll until the focused field is on the line that shows `label`. Textual keeps the
+        terminal's (hidden) cursor at the focused input, for input methods."""
+        deadline = time.monotonic() + timeout
+        while True:
+            row = int(self.tmux("display-message", "-p", "-t", self.session,
+                                "#{cursor_y}").strip() or -1)
+            lines = self.screen().splitlines()
+            if 0 <= row < len(lines) and label in lines[row]:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the focus never reached {label!r}; cursor on line "
+                                     f"{row} of:\n{self.screen()}")
+            time.sleep(0.05)
+
 
 def require_tmux() -> str:
     path = shutil.which("tmux")
