@@ -64,7 +64,7 @@ def build(*, training: bool = True, config: MockConfig | None = None,
     return Rig(app, mock.state.registry, clock, keyring)
 
 
-async def settle(pilot: Pilot[object], limit: float = 5.0) -> None:
+async def settle(pilot: Pilot[object], limit: float = 10.0) -> None:
     """Let the front screen's workers finish and the screen repaint. Workers of screens
     underneath are left alone: they may be waiting on the dialog in front, by design."""
     deadline = asyncio.get_running_loop().time() + limit

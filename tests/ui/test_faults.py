@@ -555,7 +555,7 @@ async def dose_on_its_way(c: Cell) -> None:
     await c.pilot.pause()
 
 
-async def until(c: Cell, condition: Callable[[], bool], within: float = 5.0) -> None:
+async def until(c: Cell, condition: Callable[[], bool], within: float = 10.0) -> None:
     await until_true(c.pilot, condition, within)
 
 
@@ -681,7 +681,7 @@ async def test_the_idle_lock_while_a_dose_is_on_its_way_stays_on_top_and_works_a
         c.inject(VACCINATE.method, VACCINATE.regex)
         await dose_on_its_way(c)
         c.clock.advance(minutes=15)
-        await until(c, lambda: screen(c) == "LockScreen", within=3)
+        await until(c, lambda: screen(c) == "LockScreen")
         await until(c, lambda: len(c.app.desk.outbox) == 1)  # the answer did not come
         await c.pilot.pause(0.2)
         assert screen(c) == "LockScreen", "a dialog is drawn over the lock"
@@ -698,7 +698,7 @@ async def test_the_idle_lock_while_a_dose_is_on_its_way_stays_on_top_and_works_a
         await flow.type_into(c.pilot, "#password", PASSWORD)
         assert screen(c) == "SearchScreen"
         c.clock.advance(minutes=15)
-        await until(c, lambda: screen(c) == "LockScreen", within=3)
+        await until(c, lambda: screen(c) == "LockScreen")
         await flow.type_into(c.pilot, "#password", PASSWORD)
         assert screen(c) == "SearchScreen"
     if c.untrue:
