@@ -5,8 +5,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.registry import MockWorld, mock_world
+
+# Properties are about what is found, not how fast: a loaded machine must not fail a test
+# by the clock (Hypothesis's default 200 ms deadline, its "too slow" check).
+settings.register_profile("vaxterm", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("vaxterm")
 
 # The mock draws new codes and references on every start unless a seed is asked for; the
 # suite asks, so snapshots and expected values repeat (servers started by module fixtures,

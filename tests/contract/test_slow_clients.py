@@ -52,7 +52,7 @@ def test_headers_dripped_a_byte_a_second_are_cut_off() -> None:
         head = b"GET /api/v2/meta HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40 + b"\r\n\r\n"
         answer, took = drip(url, head, b"")
         assert b"200" not in answer.split(b"\r\n")[0]
-        assert took < LIMIT_S + 2.5, took
+        assert took < LIMIT_S + 6, took  # cut off, not the client's own 12 s
         # An ordinary client still gets its answer.
         assert httpx.get(f"{url}/api/v2/meta", trust_env=False).status_code == 200
 
@@ -66,4 +66,4 @@ def test_a_body_dripped_a_byte_a_second_gets_408() -> None:
                 + str(len(body)).encode() + b"\r\n\r\n")
         answer, took = drip(url, head, body)
         assert answer.startswith(b"HTTP/1.1 408"), answer[:40]
-        assert took < LIMIT_S + 2.5, took
+        assert took < LIMIT_S + 6, took  # cut off, not the client's own 12 s
