@@ -31,9 +31,10 @@ from api_client.timeouts import Timeouts
 from screens.app import VaxtermApp
 from vaxterm.settings import LoginSettings, Settings
 
-# Small enough that a stalled or trickled answer ends within about a second, with one retry
-# for reads and dose writes, as the client's own policy has (only shorter).
-FAST = Timeouts(connect=0.5, read=0.5, write=0.5, pool=0.5, total=1.0)
+# Small enough that a stalled or trickled answer ends within about 1.5 s, with one retry for
+# reads and dose writes, as the client's own policy has (only shorter); large enough that a
+# loaded machine still answers an ordinary call in time.
+FAST = Timeouts(connect=1.0, read=1.0, write=1.0, pool=1.0, total=1.5)
 ONE_RETRY = RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1, total=5.0)
 # The centre of each account (odd trainees at North, even ones at South) and the vaccine of
 # the session a test uses there.
