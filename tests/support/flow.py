@@ -94,6 +94,14 @@ async def recorded(pilot: Pilot[object]) -> None:
     await settle(pilot)
 
 
+async def at_tally_after_a_dose(pilot: Pilot[object], rig: Rig, mobile: str) -> None:
+    """One dose recorded for `mobile` at the COVISHIELD session, then F2: the tally."""
+    await at_dose_form(pilot, rig, mobile)
+    await recorded(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
 def batches_offered(rig: Rig) -> list[str]:
     """The batches the form's selector was built from."""
     return [b.vaccine_batch for b in rig.draft.batches]

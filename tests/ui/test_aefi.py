@@ -16,10 +16,7 @@ SIZE = (80, 24)
 async def test_a_serious_reaction_shows_its_instruction_and_is_flagged() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE, notifications=True) as pilot:
-        await flow.at_dose_form(pilot, rig, "9000000002")
-        await flow.recorded(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await flow.at_tally_after_a_dose(pilot, rig, "9000000002")
         await pilot.press("f7")
         await settle(pilot)
         assert flow.screen_name(pilot) == "AefiModal"
@@ -49,10 +46,7 @@ async def test_a_serious_reaction_shows_its_instruction_and_is_flagged() -> None
 async def test_minor_shows_no_escalation_and_a_minor_death_is_refused_on_the_form() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE, notifications=True) as pilot:
-        await flow.at_dose_form(pilot, rig, "9000000002")
-        await flow.recorded(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await flow.at_tally_after_a_dose(pilot, rig, "9000000002")
         await pilot.press("f7")
         await settle(pilot)
         screen = pilot.app.screen

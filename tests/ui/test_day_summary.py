@@ -18,10 +18,7 @@ SIZE = (80, 24)
 async def test_the_day_after_a_dose_and_a_serious_reaction() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE, notifications=True) as pilot:
-        await flow.at_dose_form(pilot, rig, "9000000002")
-        await flow.recorded(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await flow.at_tally_after_a_dose(pilot, rig, "9000000002")
         # The tally's footer still fits 80 columns; F1 names the key for the day.
         keys = list(pilot.app.screen.query(FooterKey))
         palette = next(k for k in keys if k.has_class("-command-palette"))

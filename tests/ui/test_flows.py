@@ -292,10 +292,7 @@ async def test_a_family_shows_everyone_on_the_mobile() -> None:
 async def test_tally_entered_in_error_and_aefi() -> None:
     rig = build()
     async with rig.app.run_test(size=SIZE, notifications=True) as pilot:
-        await flow.at_dose_form(pilot, rig, "9000000002")
-        await flow.recorded(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await flow.at_tally_after_a_dose(pilot, rig, "9000000002")
         assert flow.screen_name(pilot) == "TallyScreen"
         assert "Doses (1)" in flow.text(pilot, "#by-dose")
         await pilot.press("f7")
